@@ -1,0 +1,382 @@
+#include "spec/parser.h"
+
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "engine/optimizer.h"
+#include "engine/scheduler.h"
+#include "spec/axes.h"
+#include "spec/yaml_to_proto.h"
+#include "util/format.h"
+#include "util/status_macros.h"
+#include "yaml-cpp/yaml.h"
+
+namespace lrsweep::spec {
+namespace {
+
+constexpr int64_t kDefaultMaxJobs = 100000;
+constexpr int32_t kDefaultMaxAttempts = 3;
+constexpr int32_t kDefaultLeaseSeconds = 60;
+// Learning rate used to validate solver arguments when the grid has none.
+constexpr double kValidationLearningRate = 0.01;
+
+const std::vector<absl::string_view> kDataModels = {"linear", "logistic",
+                                                   "softmax", "mlp"};
+const std::vector<absl::string_view> kAnalyticModels = {"quadratic",
+                                                       "rosenbrock",
+                                                       "rastrigin"};
+
+bool Contains(const std::vector<absl::string_view>& list, absl::string_view x) {
+  for (absl::string_view item : list) {
+    if (item == x) return true;
+  }
+  return false;
+}
+
+absl::Status Invalid(absl::string_view path, absl::string_view rule,
+                     absl::string_view value) {
+  return absl::InvalidArgumentError(
+      absl::StrCat(path, ": ", rule, ", got ", value));
+}
+
+absl::Status InvalidNumber(absl::string_view path, absl::string_view rule,
+                           double value) {
+  return Invalid(path, rule, util::FormatDouble(value));
+}
+
+absl::Status CheckChoice(absl::string_view path, const std::string& value,
+                         const std::vector<absl::string_view>& choices) {
+  if (Contains(choices, value)) return absl::OkStatus();
+  return Invalid(path, absl::StrCat("must be one of ", absl::StrJoin(choices, ", ")),
+                 absl::StrCat("'", value, "'"));
+}
+
+// Prefixes an engine error (`gamma: must be > 0, got -0.5`) with the path of
+// the spec entry it came from.
+absl::Status WithPath(const absl::Status& status, absl::string_view path) {
+  if (status.ok()) return status;
+  return absl::Status(status.code(),
+                      absl::StrCat(path, ".", status.message()));
+}
+
+absl::StatusOr<YAML::Node> LoadYaml(absl::string_view text) {
+  try {
+    YAML::Node node = YAML::Load(std::string(text));
+    if (!node.IsDefined() || node.IsNull()) {
+      return absl::InvalidArgumentError("spec: empty document");
+    }
+    return node;
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("spec: invalid YAML at line ", e.mark.line + 1,
+                     ", column ", e.mark.column + 1, ": ", e.msg));
+  }
+}
+
+absl::Status ValidateData(const v1::SweepSpec& spec) {
+  const bool analytic = Contains(kAnalyticModels, spec.model().kind());
+  const v1::DataSpec& data = spec.data();
+  if (analytic) {
+    if (spec.has_data() && !data.train().empty()) {
+      return Invalid("data.train", absl::StrCat("must be empty for the analytic objective '",
+                                                spec.model().kind(), "'"),
+                     data.train());
+    }
+    return absl::OkStatus();
+  }
+  if (data.train().empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("data.train: missing; model kind '", spec.model().kind(),
+                     "' trains on data"));
+  }
+  if (!(data.validation_fraction() >= 0 && data.validation_fraction() < 1)) {
+    return InvalidNumber("data.validation_fraction", "must be in [0, 1)",
+                         data.validation_fraction());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateModel(const v1::ModelSpec& model) {
+  if (model.kind().empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "model.kind: missing; use one of ", absl::StrJoin(kDataModels, ", "),
+        ", ", absl::StrJoin(kAnalyticModels, ", ")));
+  }
+  std::vector<absl::string_view> kinds = kDataModels;
+  kinds.insert(kinds.end(), kAnalyticModels.begin(), kAnalyticModels.end());
+  RETURN_IF_ERROR(CheckChoice("model.kind", model.kind(), kinds));
+
+  const bool mlp = model.kind() == "mlp";
+  const bool analytic = Contains(kAnalyticModels, model.kind());
+  if (!mlp && model.hidden_size() > 0) {
+    return Invalid("model.hidden", "is only for kind mlp", model.kind());
+  }
+  for (int i = 0; i < model.hidden_size(); ++i) {
+    if (model.hidden(i) <= 0) {
+      return Invalid(absl::StrCat("model.hidden[", i, "]"), "must be > 0",
+                     absl::StrCat(model.hidden(i)));
+    }
+  }
+  if (!model.activation().empty()) {
+    if (!mlp) return Invalid("model.activation", "is only for kind mlp", model.kind());
+    RETURN_IF_ERROR(CheckChoice("model.activation", model.activation(), {"relu", "tanh"}));
+  }
+  if (!model.loss().empty()) {
+    if (!mlp) return Invalid("model.loss", "is only for kind mlp", model.kind());
+    RETURN_IF_ERROR(CheckChoice("model.loss", model.loss(), {"cross_entropy", "mse"}));
+  }
+  if (analytic && model.start_size() == 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "model.start: missing; the analytic objective '", model.kind(),
+        "' needs a starting point such as [-1.5, 2.0]"));
+  }
+  if (!analytic && model.start_size() > 0) {
+    return Invalid("model.start", "is only for analytic objectives", model.kind());
+  }
+  if (model.kind() == "rosenbrock" && model.start_size() < 2) {
+    return Invalid("model.start", "must have at least 2 coordinates for rosenbrock",
+                   absl::StrCat(model.start_size()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateTraining(const v1::TrainingSpec& training) {
+  if (training.epochs() < 0) {
+    return Invalid("training.epochs", "must be >= 0", absl::StrCat(training.epochs()));
+  }
+  if (training.max_steps() < 0) {
+    return Invalid("training.max_steps", "must be >= 0",
+                   absl::StrCat(training.max_steps()));
+  }
+  if (training.epochs() == 0 && training.max_steps() == 0) {
+    return absl::InvalidArgumentError(
+        "training: set epochs or max_steps (or both); both are 0 or missing");
+  }
+  if (training.batch_size() < 0) {
+    return Invalid("training.batch_size", "must be >= 0 (0 is the full batch)",
+                   absl::StrCat(training.batch_size()));
+  }
+  if (!(training.tolerance() >= 0)) {
+    return InvalidNumber("training.tolerance", "must be >= 0", training.tolerance());
+  }
+  return CheckChoice("training.precision", training.precision(),
+                     {"float32", "float64"});
+}
+
+absl::Status ValidateObjective(const v1::SweepSpec& spec) {
+  RETURN_IF_ERROR(CheckChoice("objective.metric", spec.objective().metric(),
+                              {"val_loss", "train_loss", "val_accuracy"}));
+  RETURN_IF_ERROR(CheckChoice("objective.mode", spec.objective().mode(), {"min", "max"}));
+  const std::string& kind = spec.model().kind();
+  if (spec.objective().metric() == "val_accuracy" &&
+      (kind == "linear" || Contains(kAnalyticModels, kind))) {
+    return Invalid("objective.metric", "val_accuracy needs a classification model",
+                   absl::StrCat("model kind '", kind, "'"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateLimits(const v1::LimitsSpec& limits) {
+  if (limits.max_jobs() <= 0) {
+    return Invalid("limits.max_jobs", "must be > 0", absl::StrCat(limits.max_jobs()));
+  }
+  if (limits.max_attempts() <= 0) {
+    return Invalid("limits.max_attempts", "must be > 0",
+                   absl::StrCat(limits.max_attempts()));
+  }
+  if (limits.lease_seconds() <= 0) {
+    return Invalid("limits.lease_seconds", "must be > 0",
+                   absl::StrCat(limits.lease_seconds()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateSolver(const v1::SolverSpec& solver, double lr,
+                            const std::string& path) {
+  if (solver.name().empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ".name: missing"));
+  }
+  for (const auto& args : ExpandArgs(solver.args())) {
+    v1::SolverSpec concrete;
+    concrete.set_name(solver.name());
+    *concrete.mutable_args() = args;
+    RETURN_IF_ERROR(WithPath(
+        engine::MakeOptimizer<double>(concrete, lr, 1).status(), path));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateScheduler(const v1::SchedulerSpec& scheduler, double lr,
+                               engine::MomentumKind momentum_kind,
+                               const std::string& path) {
+  if (scheduler.name().empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ".name: missing"));
+  }
+  if (!scheduler.step_unit().empty()) {
+    RETURN_IF_ERROR(CheckChoice(absl::StrCat(path, ".step_unit"),
+                                scheduler.step_unit(), {"epoch", "iteration"}));
+  }
+  for (const auto& args : ExpandArgs(scheduler.args())) {
+    v1::SchedulerSpec concrete = scheduler;
+    *concrete.mutable_args() = args;
+    engine::SolverHyperParams hyper;
+    hyper.lr = lr;
+    hyper.momentum_kind = momentum_kind;
+    RETURN_IF_ERROR(
+        WithPath(engine::MakeScheduler(concrete, &hyper).status(), path));
+  }
+  return absl::OkStatus();
+}
+
+// Counts the jobs before anything is expanded, so that an oversized grid is
+// rejected without materializing it.
+absl::Status CheckJobCount(const v1::SweepSpec& spec) {
+  const v1::SweepGrid& grid = spec.grid();
+  uint64_t solvers = 0;
+  for (const auto& solver : grid.solvers()) {
+    solvers += CountArgCombinations(solver.args());
+  }
+  uint64_t schedulers = grid.schedulers_size() == 0 ? 1 : 0;
+  for (const auto& scheduler : grid.schedulers()) {
+    schedulers += CountArgCombinations(scheduler.args());
+  }
+  const long double jobs = static_cast<long double>(solvers) * grid.base_lr_size() *
+                           schedulers * spec.training().seeds_size();
+  if (jobs > static_cast<long double>(spec.limits().max_jobs())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "grid: expands to ", static_cast<double>(jobs),
+        " jobs, more than limits.max_jobs = ", spec.limits().max_jobs()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateGrid(const v1::SweepSpec& spec) {
+  const v1::SweepGrid& grid = spec.grid();
+  if (grid.solvers_size() == 0) {
+    return absl::InvalidArgumentError(
+        "grid.solvers: missing; give at least one solver, e.g. {name: SGD}");
+  }
+  if (grid.base_lr_size() == 0) {
+    return absl::InvalidArgumentError(
+        "grid.base_lr: missing; give at least one base learning rate");
+  }
+  for (int i = 0; i < grid.base_lr_size(); ++i) {
+    if (!(grid.base_lr(i) > 0)) {
+      return InvalidNumber(absl::StrCat("grid.base_lr[", i, "]"), "must be > 0",
+                           grid.base_lr(i));
+    }
+  }
+  RETURN_IF_ERROR(CheckJobCount(spec));
+
+  const double lr = grid.base_lr(0);
+  for (int i = 0; i < grid.solvers_size(); ++i) {
+    RETURN_IF_ERROR(ValidateSolver(grid.solvers(i), lr,
+                                   absl::StrCat("grid.solvers[", i, "]")));
+  }
+  // Whether a scheduler suits a solver (momentum cycling needs a momentum) is
+  // decided per combination at expansion; here each scheduler is checked
+  // against a solver that has momentum.
+  for (int i = 0; i < grid.schedulers_size(); ++i) {
+    RETURN_IF_ERROR(ValidateScheduler(grid.schedulers(i), lr,
+                                      engine::MomentumKind::kMomentum,
+                                      absl::StrCat("grid.schedulers[", i, "]")));
+  }
+  return absl::OkStatus();
+}
+
+template <typename Component>
+absl::StatusOr<Component> ParseComponent(absl::string_view text,
+                                         absl::string_view path) {
+  ASSIGN_OR_RETURN(YAML::Node node, LoadYaml(text));
+  Component component;
+  RETURN_IF_ERROR(YamlToMessage(node, std::string(path), &component));
+  if (component.name().empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ".name: missing"));
+  }
+  if (CountArgCombinations(component.args()) != 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": give one value per argument; lists of values are grid axes "
+              "and belong in a sweep spec"));
+  }
+  return component;
+}
+
+}  // namespace
+
+void ApplyDefaults(v1::SweepSpec* spec) {
+  v1::TrainingSpec* training = spec->mutable_training();
+  if (training->precision().empty()) training->set_precision("float32");
+  if (training->seeds_size() == 0) training->add_seeds(0);
+
+  v1::ObjectiveSpec* objective = spec->mutable_objective();
+  if (objective->metric().empty()) objective->set_metric("val_loss");
+  if (objective->mode().empty()) objective->set_mode("min");
+
+  v1::LimitsSpec* limits = spec->mutable_limits();
+  if (limits->max_jobs() == 0) limits->set_max_jobs(kDefaultMaxJobs);
+  if (limits->max_attempts() == 0) limits->set_max_attempts(kDefaultMaxAttempts);
+  if (limits->lease_seconds() == 0) limits->set_lease_seconds(kDefaultLeaseSeconds);
+
+  v1::ModelSpec* model = spec->mutable_model();
+  if (model->kind() == "mlp") {
+    if (model->activation().empty()) model->set_activation("relu");
+    if (model->loss().empty()) model->set_loss("cross_entropy");
+  }
+}
+
+absl::Status ValidateSweepSpec(const v1::SweepSpec& spec) {
+  RETURN_IF_ERROR(ValidateModel(spec.model()));
+  RETURN_IF_ERROR(ValidateData(spec));
+  RETURN_IF_ERROR(ValidateTraining(spec.training()));
+  RETURN_IF_ERROR(ValidateObjective(spec));
+  RETURN_IF_ERROR(ValidateLimits(spec.limits()));
+  return ValidateGrid(spec);
+}
+
+absl::StatusOr<v1::SweepSpec> ParseSweepSpec(absl::string_view text) {
+  ASSIGN_OR_RETURN(YAML::Node node, LoadYaml(text));
+  v1::SweepSpec spec;
+  RETURN_IF_ERROR(YamlToMessage(node, "", &spec));
+  ApplyDefaults(&spec);
+  RETURN_IF_ERROR(ValidateSweepSpec(spec));
+  return spec;
+}
+
+absl::StatusOr<v1::SweepSpec> LoadSweepSpec(const std::string& path) {
+  std::ifstream file(path);
+  if (!file) {
+    return absl::NotFoundError(absl::StrCat(path, ": cannot open the spec file"));
+  }
+  std::stringstream text;
+  text << file.rdbuf();
+  auto spec = ParseSweepSpec(text.str());
+  if (!spec.ok()) {
+    return absl::Status(spec.status().code(),
+                        absl::StrCat(path, ": ", spec.status().message()));
+  }
+  return spec;
+}
+
+absl::StatusOr<v1::SolverSpec> ParseSolverSpec(absl::string_view text) {
+  ASSIGN_OR_RETURN(auto solver, ParseComponent<v1::SolverSpec>(text, "solver"));
+  RETURN_IF_ERROR(ValidateSolver(solver, kValidationLearningRate, "solver"));
+  return solver;
+}
+
+absl::StatusOr<v1::SchedulerSpec> ParseSchedulerSpec(
+    absl::string_view text, absl::string_view solver_name) {
+  ASSIGN_OR_RETURN(auto scheduler,
+                   ParseComponent<v1::SchedulerSpec>(text, "scheduler"));
+  ASSIGN_OR_RETURN(engine::MomentumKind kind,
+                   engine::SolverMomentumKind(solver_name));
+  RETURN_IF_ERROR(
+      ValidateScheduler(scheduler, kValidationLearningRate, kind, "scheduler"));
+  return scheduler;
+}
+
+}  // namespace lrsweep::spec
