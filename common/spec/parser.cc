@@ -11,6 +11,7 @@
 #include "engine/optimizer.h"
 #include "engine/scheduler.h"
 #include "spec/axes.h"
+#include "spec/grid.h"
 #include "spec/yaml_to_proto.h"
 #include "util/format.h"
 #include "util/status_macros.h"
@@ -22,7 +23,8 @@ namespace {
 constexpr int64_t kDefaultMaxJobs = 100000;
 constexpr int32_t kDefaultMaxAttempts = 3;
 constexpr int32_t kDefaultLeaseSeconds = 60;
-// Learning rate used to validate solver arguments when the grid has none.
+// Learning rate used to validate inline solver and scheduler specs, which
+// come without one.
 constexpr double kValidationLearningRate = 0.01;
 
 const std::vector<absl::string_view> kDataModels = {"linear", "logistic",
@@ -196,63 +198,11 @@ absl::Status ValidateLimits(const v1::LimitsSpec& limits) {
   return absl::OkStatus();
 }
 
-absl::Status ValidateSolver(const v1::SolverSpec& solver, double lr,
-                            const std::string& path) {
-  if (solver.name().empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ".name: missing"));
-  }
-  for (const auto& args : ExpandArgs(solver.args())) {
-    v1::SolverSpec concrete;
-    concrete.set_name(solver.name());
-    *concrete.mutable_args() = args;
-    RETURN_IF_ERROR(WithPath(
-        engine::MakeOptimizer<double>(concrete, lr, 1).status(), path));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ValidateScheduler(const v1::SchedulerSpec& scheduler, double lr,
-                               engine::MomentumKind momentum_kind,
-                               const std::string& path) {
-  if (scheduler.name().empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ".name: missing"));
-  }
-  if (!scheduler.step_unit().empty()) {
-    RETURN_IF_ERROR(CheckChoice(absl::StrCat(path, ".step_unit"),
-                                scheduler.step_unit(), {"epoch", "iteration"}));
-  }
-  for (const auto& args : ExpandArgs(scheduler.args())) {
-    v1::SchedulerSpec concrete = scheduler;
-    *concrete.mutable_args() = args;
-    engine::SolverHyperParams hyper;
-    hyper.lr = lr;
-    hyper.momentum_kind = momentum_kind;
-    RETURN_IF_ERROR(
-        WithPath(engine::MakeScheduler(concrete, &hyper).status(), path));
-  }
-  return absl::OkStatus();
-}
-
-// Counts the jobs before anything is expanded, so that an oversized grid is
-// rejected without materializing it.
-absl::Status CheckJobCount(const v1::SweepSpec& spec) {
-  const v1::SweepGrid& grid = spec.grid();
-  uint64_t solvers = 0;
-  for (const auto& solver : grid.solvers()) {
-    solvers += CountArgCombinations(solver.args());
-  }
-  uint64_t schedulers = grid.schedulers_size() == 0 ? 1 : 0;
-  for (const auto& scheduler : grid.schedulers()) {
-    schedulers += CountArgCombinations(scheduler.args());
-  }
-  const long double jobs = static_cast<long double>(solvers) * grid.base_lr_size() *
-                           schedulers * spec.training().seeds_size();
-  if (jobs > static_cast<long double>(spec.limits().max_jobs())) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "grid: expands to ", static_cast<double>(jobs),
-        " jobs, more than limits.max_jobs = ", spec.limits().max_jobs()));
-  }
-  return absl::OkStatus();
+absl::Status CheckStepUnit(const v1::SchedulerSpec& scheduler,
+                           const std::string& path) {
+  if (scheduler.step_unit().empty()) return absl::OkStatus();
+  return CheckChoice(absl::StrCat(path, ".step_unit"), scheduler.step_unit(),
+                     {"epoch", "iteration"});
 }
 
 absl::Status ValidateGrid(const v1::SweepSpec& spec) {
@@ -271,20 +221,27 @@ absl::Status ValidateGrid(const v1::SweepSpec& spec) {
                            grid.base_lr(i));
     }
   }
-  RETURN_IF_ERROR(CheckJobCount(spec));
+  const uint64_t jobs = CountJobs(spec);
+  if (jobs > static_cast<uint64_t>(spec.limits().max_jobs())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("grid: expands to ", jobs, " jobs, more than limits.max_jobs = ",
+                     spec.limits().max_jobs()));
+  }
 
+  // Combinations invalid only together with other values are dropped at
+  // expansion; an axis value that is invalid in every combination is
+  // rejected here.
   const double lr = grid.base_lr(0);
   for (int i = 0; i < grid.solvers_size(); ++i) {
-    RETURN_IF_ERROR(ValidateSolver(grid.solvers(i), lr,
-                                   absl::StrCat("grid.solvers[", i, "]")));
+    RETURN_IF_ERROR(ExpandSolver(grid.solvers(i), lr,
+                                 absl::StrCat("grid.solvers[", i, "]"), nullptr)
+                        .status());
   }
-  // Whether a scheduler suits a solver (momentum cycling needs a momentum) is
-  // decided per combination at expansion; here each scheduler is checked
-  // against a solver that has momentum.
   for (int i = 0; i < grid.schedulers_size(); ++i) {
-    RETURN_IF_ERROR(ValidateScheduler(grid.schedulers(i), lr,
-                                      engine::MomentumKind::kMomentum,
-                                      absl::StrCat("grid.schedulers[", i, "]")));
+    const std::string path = absl::StrCat("grid.schedulers[", i, "]");
+    RETURN_IF_ERROR(CheckStepUnit(grid.schedulers(i), path));
+    RETURN_IF_ERROR(
+        ExpandScheduler(grid.schedulers(i), lr, path, nullptr).status());
   }
   return absl::OkStatus();
 }
@@ -364,7 +321,8 @@ absl::StatusOr<v1::SweepSpec> LoadSweepSpec(const std::string& path) {
 
 absl::StatusOr<v1::SolverSpec> ParseSolverSpec(absl::string_view text) {
   ASSIGN_OR_RETURN(auto solver, ParseComponent<v1::SolverSpec>(text, "solver"));
-  RETURN_IF_ERROR(ValidateSolver(solver, kValidationLearningRate, "solver"));
+  RETURN_IF_ERROR(
+      ExpandSolver(solver, kValidationLearningRate, "solver", nullptr).status());
   return solver;
 }
 
@@ -372,10 +330,14 @@ absl::StatusOr<v1::SchedulerSpec> ParseSchedulerSpec(
     absl::string_view text, absl::string_view solver_name) {
   ASSIGN_OR_RETURN(auto scheduler,
                    ParseComponent<v1::SchedulerSpec>(text, "scheduler"));
+  RETURN_IF_ERROR(CheckStepUnit(scheduler, "scheduler"));
   ASSIGN_OR_RETURN(engine::MomentumKind kind,
                    engine::SolverMomentumKind(solver_name));
+  engine::SolverHyperParams hyper;
+  hyper.lr = kValidationLearningRate;
+  hyper.momentum_kind = kind;
   RETURN_IF_ERROR(
-      ValidateScheduler(scheduler, kValidationLearningRate, kind, "scheduler"));
+      WithPath(engine::MakeScheduler(scheduler, &hyper).status(), "scheduler"));
   return scheduler;
 }
 
