@@ -13,15 +13,16 @@ namespace lrsweep::engine {
 namespace {
 
 constexpr absl::string_view kKnownSchedulers =
-    "ConstantLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, "
-    "ExponentialLR, LinearLR, MultiStepLR, PolynomialLR, StepLR";
+    "ConstantLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, CyclicLR, "
+    "ExponentialLR, LinearLR, MultiStepLR, OneCycleLR, PolynomialLR, StepLR";
 
 bool IsPerIteration(absl::string_view name) {
   return name == "CyclicLR" || name == "OneCycleLR";
 }
 
 bool IsKnown(absl::string_view name) {
-  return scheduler_internal::IsChainableScheduler(name);
+  return scheduler_internal::IsChainableScheduler(name) ||
+         IsPerIteration(name);
 }
 
 absl::Status UnknownScheduler(absl::string_view name) {
@@ -45,6 +46,12 @@ absl::StatusOr<std::unique_ptr<Scheduler>> MakeScheduler(
     return absl::InvalidArgumentError(
         absl::StrCat("base_lr: must be in [0, 1e300], got ",
                      util::FormatDouble(hyper->lr)));
+  }
+  if (name == "CyclicLR") {
+    return scheduler_internal::MakeCyclicLR(spec.args(), hyper);
+  }
+  if (name == "OneCycleLR") {
+    return scheduler_internal::MakeOneCycleLR(spec.args(), hyper);
   }
   if (!scheduler_internal::IsChainableScheduler(name)) {
     return UnknownScheduler(name);
@@ -78,6 +85,22 @@ double ReadLearningRate(ArgReader* args, absl::string_view name,
   args->Check(low_ok && lr <= kMaxLearningRate, name,
               positive ? "must be in (0, 1e300]" : "must be in [0, 1e300]", lr);
   return lr;
+}
+
+double ReadMomentum(ArgReader* args, absl::string_view name,
+                    double default_value) {
+  const double momentum = args->Double(name, default_value);
+  args->Check(momentum >= 0 && momentum < 1, name, "must be in [0, 1)",
+              momentum);
+  return momentum;
+}
+
+void CheckCycleMomentum(ArgReader* args, bool cycle_momentum,
+                        MomentumKind kind) {
+  args->CheckMessage(
+      !cycle_momentum || kind != MomentumKind::kNone,
+      "cycle_momentum: the solver has no momentum or beta1 to cycle "
+      "(Adagrad, Adadelta); set cycle_momentum: false");
 }
 
 }  // namespace scheduler_internal

@@ -85,6 +85,13 @@ absl::StatusOr<std::unique_ptr<ChainableScheduler>> MakeChainableScheduler(
     absl::string_view name, const google::protobuf::Struct& args,
     double base_lr, SolverHyperParams* hyper);
 
+// Each of these creates the named scheduler from `args`, applies its step-0
+// values to *hyper and returns INVALID_ARGUMENT for an invalid argument.
+absl::StatusOr<std::unique_ptr<Scheduler>> MakeCyclicLR(
+    const google::protobuf::Struct& args, SolverHyperParams* hyper);
+absl::StatusOr<std::unique_ptr<Scheduler>> MakeOneCycleLR(
+    const google::protobuf::Struct& args, SolverHyperParams* hyper);
+
 // Records `name: missing; <component> requires it` unless the argument is
 // present.
 void RequireArgument(ArgReader* args, absl::string_view name,
@@ -94,6 +101,16 @@ void RequireArgument(ArgReader* args, absl::string_view name,
 // [0, kMaxLearningRate], or in (0, kMaxLearningRate] when `positive`.
 double ReadLearningRate(ArgReader* args, absl::string_view name,
                         double default_value, bool positive);
+
+// Reads a momentum bound (`base_momentum`, `max_momentum`) and checks that
+// it lies in [0, 1), the range torch.optim accepts for momentum and beta1.
+double ReadMomentum(ArgReader* args, absl::string_view name,
+                    double default_value);
+
+// Records an error on `cycle_momentum` when it is true but the solver has
+// nothing to cycle (MomentumKind::kNone).
+void CheckCycleMomentum(ArgReader* args, bool cycle_momentum,
+                        MomentumKind kind);
 
 }  // namespace lrsweep::engine::scheduler_internal
 
