@@ -14,7 +14,8 @@ namespace {
 
 constexpr absl::string_view kKnownSchedulers =
     "ConstantLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, CyclicLR, "
-    "ExponentialLR, LinearLR, MultiStepLR, OneCycleLR, PolynomialLR, StepLR";
+    "ExponentialLR, LinearLR, MultiStepLR, OneCycleLR, PolynomialLR, "
+    "ReduceLROnPlateau, StepLR";
 
 bool IsPerIteration(absl::string_view name) {
   return name == "CyclicLR" || name == "OneCycleLR";
@@ -22,7 +23,7 @@ bool IsPerIteration(absl::string_view name) {
 
 bool IsKnown(absl::string_view name) {
   return scheduler_internal::IsChainableScheduler(name) ||
-         IsPerIteration(name);
+         IsPerIteration(name) || name == "ReduceLROnPlateau";
 }
 
 absl::Status UnknownScheduler(absl::string_view name) {
@@ -52,6 +53,9 @@ absl::StatusOr<std::unique_ptr<Scheduler>> MakeScheduler(
   }
   if (name == "OneCycleLR") {
     return scheduler_internal::MakeOneCycleLR(spec.args(), hyper);
+  }
+  if (name == "ReduceLROnPlateau") {
+    return scheduler_internal::MakeReduceLROnPlateau(spec.args(), hyper);
   }
   if (!scheduler_internal::IsChainableScheduler(name)) {
     return UnknownScheduler(name);
