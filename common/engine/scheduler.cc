@@ -15,7 +15,7 @@ namespace {
 constexpr absl::string_view kKnownSchedulers =
     "ConstantLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, CyclicLR, "
     "ExponentialLR, LinearLR, MultiStepLR, OneCycleLR, PolynomialLR, "
-    "ReduceLROnPlateau, StepLR";
+    "ReduceLROnPlateau, SequentialLR, StepLR";
 
 bool IsPerIteration(absl::string_view name) {
   return name == "CyclicLR" || name == "OneCycleLR";
@@ -23,7 +23,8 @@ bool IsPerIteration(absl::string_view name) {
 
 bool IsKnown(absl::string_view name) {
   return scheduler_internal::IsChainableScheduler(name) ||
-         IsPerIteration(name) || name == "ReduceLROnPlateau";
+         IsPerIteration(name) || name == "ReduceLROnPlateau" ||
+         name == "SequentialLR";
 }
 
 absl::Status UnknownScheduler(absl::string_view name) {
@@ -56,6 +57,9 @@ absl::StatusOr<std::unique_ptr<Scheduler>> MakeScheduler(
   }
   if (name == "ReduceLROnPlateau") {
     return scheduler_internal::MakeReduceLROnPlateau(spec.args(), hyper);
+  }
+  if (name == "SequentialLR") {
+    return scheduler_internal::MakeSequentialLR(spec.args(), hyper);
   }
   if (!scheduler_internal::IsChainableScheduler(name)) {
     return UnknownScheduler(name);

@@ -93,6 +93,8 @@ absl::StatusOr<std::unique_ptr<Scheduler>> MakeOneCycleLR(
     const google::protobuf::Struct& args, SolverHyperParams* hyper);
 absl::StatusOr<std::unique_ptr<Scheduler>> MakeReduceLROnPlateau(
     const google::protobuf::Struct& args, SolverHyperParams* hyper);
+absl::StatusOr<std::unique_ptr<Scheduler>> MakeSequentialLR(
+    const google::protobuf::Struct& args, SolverHyperParams* hyper);
 
 // Records `name: missing; <component> requires it` unless the argument is
 // present.
