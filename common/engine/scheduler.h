@@ -45,11 +45,13 @@ class Scheduler {
 };
 
 // Creates the scheduler that `spec` names, bound to `*hyper`, and applies its
-// step-0 values. `hyper->lr` must hold the base learning rate and
-// `hyper->momentum_kind` the solver's kind. Returns INVALID_ARGUMENT, naming
-// the argument and the value, for an unknown name, an unknown argument or an
-// argument PyTorch would reject or that would give a NaN or infinite learning
-// rate. `hyper` must outlive the scheduler.
+// step-0 values. `hyper->lr` must hold the base learning rate, in
+// [0, 1e300], and `hyper->momentum_kind` the solver's kind. Returns
+// INVALID_ARGUMENT, naming the argument and the value, for an unknown name
+// or argument. It also rejects an argument that PyTorch would reject, that
+// would give a NaN or infinite learning rate, or that makes the schedule
+// meaningless (a OneCycleLR phase without steps, unsorted SequentialLR
+// milestones). `hyper` must outlive the scheduler.
 absl::StatusOr<std::unique_ptr<Scheduler>> MakeScheduler(
     const lrsweep::v1::SchedulerSpec& spec, SolverHyperParams* hyper);
 
