@@ -105,7 +105,8 @@ Job::State StateAfterFailure(int32_t attempt, int32_t max_attempts) {
   return attempt < max_attempts ? Job::PENDING : Job::FAILED;
 }
 
-absl::Status StoreCompletion(Connection& connection, const LeaseRow& row,
+// Returns true when the completion finished the sweep.
+absl::StatusOr<bool> StoreCompletion(Connection& connection, const LeaseRow& row,
                              const v1::CompleteJobRequest& request, Job::State new_state,
                              std::optional<double> objective, absl::Time now) {
   ASSIGN_OR_RETURN(
@@ -214,8 +215,9 @@ absl::StatusOr<std::vector<ExpiredLease>> TakeBackExpired(Connection& connection
     update->BindInt(4, absl::ToUnixMillis(now));
     RETURN_IF_ERROR(update->Run());
     update->Reset();
-    RETURN_IF_ERROR(CountTransition(connection, lease.sweep_id, row.config_id, Job::RUNNING,
-                                    lease.new_state, std::nullopt, now));
+    ASSIGN_OR_RETURN(row.lease.sweep_finished,
+                     CountTransition(connection, lease.sweep_id, row.config_id, Job::RUNNING,
+                                     lease.new_state, std::nullopt, now));
     expired.push_back(std::move(row.lease));
   }
   return expired;
@@ -264,7 +266,8 @@ absl::StatusOr<std::vector<v1::JobLease>> JobQueue::Acquire(const std::string& w
       RETURN_IF_ERROR(update->Run());
       update->Reset();
       RETURN_IF_ERROR(CountTransition(connection, leases[i].sweep_id(), keys[i].second,
-                                      Job::PENDING, Job::RUNNING, std::nullopt, now));
+                                      Job::PENDING, Job::RUNNING, std::nullopt, now)
+                          .status());
     }
     return absl::OkStatus();
   }));
@@ -325,7 +328,8 @@ absl::StatusOr<Completion> JobQueue::Complete(const v1::CompleteJobRequest& requ
     } else if (new_state == Job::FAILED) {
       new_state = StateAfterFailure(request.attempt(), row.max_attempts);
     }
-    RETURN_IF_ERROR(StoreCompletion(connection, row, request, new_state, objective, now));
+    ASSIGN_OR_RETURN(completion.sweep_finished,
+                     StoreCompletion(connection, row, request, new_state, objective, now));
 
     completion.response.set_state(new_state);
     if (objective.has_value()) completion.response.set_objective(*objective);

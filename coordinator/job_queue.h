@@ -40,6 +40,8 @@ struct ExpiredLease {
   // PENDING when the job was queued again, FAILED when it had no attempts
   // left.
   v1::Job::State new_state = v1::Job::STATE_UNSPECIFIED;
+  // True when this was the sweep's last unfinished job.
+  bool sweep_finished = false;
 };
 
 // The outcome of Complete().
@@ -47,6 +49,8 @@ struct Completion {
   v1::CompleteJobResponse response;
   std::string config_id;
   int32_t max_attempts = 0;
+  // True when this completion finished the sweep's last unfinished job.
+  bool sweep_finished = false;
 };
 
 class JobQueue {

@@ -49,8 +49,8 @@ absl::Status AddObjective(Connection& connection, const std::string& sweep_id,
   return update->Run();
 }
 
-absl::Status FinishSweepIfDone(Connection& connection, const std::string& sweep_id,
-                               absl::Time now) {
+absl::StatusOr<bool> FinishSweepIfDone(Connection& connection, const std::string& sweep_id,
+                                       absl::Time now) {
   ASSIGN_OR_RETURN(
       ScopedStatement update,
       connection.Prepare(absl::Substitute(
@@ -58,7 +58,8 @@ absl::Status FinishSweepIfDone(Connection& connection, const std::string& sweep_
           "WHERE sweep_id = ?1 AND state = $1 AND pending = 0 AND running = 0",
           v1::Sweep::FINISHED, v1::Sweep::ACTIVE)));
   update->BindText(1, sweep_id).BindInt(2, absl::ToUnixMillis(now));
-  return update->Run();
+  RETURN_IF_ERROR(update->Run());
+  return connection.Changes() == 1;
 }
 
 }  // namespace
@@ -98,7 +99,7 @@ const char* CountColumn(Job::State state) {
   return "invalid_state";
 }
 
-absl::Status CountTransition(Connection& connection, const std::string& sweep_id,
+absl::StatusOr<bool> CountTransition(Connection& connection, const std::string& sweep_id,
                              const std::string& config_id, Job::State from, Job::State to,
                              std::optional<double> objective, absl::Time now) {
   RETURN_IF_ERROR(MoveCount(connection, "sweeps", "sweep_id = ?1", sweep_id, "", from, to));

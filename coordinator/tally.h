@@ -10,6 +10,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "coordinator/sqlite.h"
 #include "lrsweep/v1/sweep.pb.h"
@@ -37,8 +38,9 @@ const char* CountColumn(v1::Job::State state);
 // Moves one job of configuration `config_id` in sweep `sweep_id` from state
 // `from` to state `to` in the counts of both, adds `objective` (when set) to
 // the configuration's statistics, and marks the sweep FINISHED at `now` when
-// no job of it is left queued or running.
-absl::Status CountTransition(Connection& connection, const std::string& sweep_id,
+// no job of it is left queued or running. Returns true when this call
+// finished the sweep.
+absl::StatusOr<bool> CountTransition(Connection& connection, const std::string& sweep_id,
                              const std::string& config_id, v1::Job::State from,
                              v1::Job::State to, std::optional<double> objective,
                              absl::Time now);

@@ -200,6 +200,7 @@ TEST_F(StoreTest, LeaseExpiryFailsJobAfterMaxAttempts) {
     ASSERT_TRUE(expired.ok()) << expired.status();
     ASSERT_EQ(expired->size(), 1u);
     EXPECT_EQ((*expired)[0].new_state, attempt < 2 ? Job::PENDING : Job::FAILED);
+    EXPECT_EQ((*expired)[0].sweep_finished, attempt == 2);
   }
 
   EXPECT_TRUE(Acquire(1, now).empty());
@@ -423,13 +424,17 @@ TEST_F(StoreTest, SweepFinishesWhenEveryJobIsFinal) {
   CreateSweep("sweep-a", 2, 1);
   std::vector<v1::JobLease> leases = Acquire(2);
   ASSERT_EQ(leases.size(), 2u);
-  ASSERT_TRUE(queue_->Complete(Succeeded(leases[0], 0.5), T0()).ok());
+  auto first = queue_->Complete(Succeeded(leases[0], 0.5), T0());
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_FALSE(first->sweep_finished);
   auto active = sweeps_->Get("sweep-a");
   ASSERT_TRUE(active.ok()) << active.status();
   EXPECT_EQ(active->state(), v1::Sweep::ACTIVE);
   EXPECT_FALSE(active->has_finish_time());
 
-  ASSERT_TRUE(queue_->Complete(Succeeded(leases[1], 0.4), T0() + absl::Seconds(5)).ok());
+  auto last = queue_->Complete(Succeeded(leases[1], 0.4), T0() + absl::Seconds(5));
+  ASSERT_TRUE(last.ok()) << last.status();
+  EXPECT_TRUE(last->sweep_finished);
   auto finished = sweeps_->Get("sweep-a");
   ASSERT_TRUE(finished.ok()) << finished.status();
   EXPECT_EQ(finished->state(), v1::Sweep::FINISHED);
