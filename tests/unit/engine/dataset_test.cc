@@ -139,7 +139,8 @@ TEST(SplitRowsTest, SizesAndCoverage) {
 TEST(SplitRowsTest, SameSeedSameSplit) {
   absl::StatusOr<RowSplit> a = SplitRows(1000, 0.2, 11);
   absl::StatusOr<RowSplit> b = SplitRows(1000, 0.2, 11);
-  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_TRUE(b.ok()) << b.status();
   EXPECT_EQ(a->validation, b->validation);
   EXPECT_EQ(a->train, b->train);
 }
@@ -147,7 +148,8 @@ TEST(SplitRowsTest, SameSeedSameSplit) {
 TEST(SplitRowsTest, DifferentSeedDifferentSplit) {
   absl::StatusOr<RowSplit> a = SplitRows(1000, 0.2, 11);
   absl::StatusOr<RowSplit> b = SplitRows(1000, 0.2, 12);
-  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_TRUE(b.ok()) << b.status();
   EXPECT_NE(a->validation, b->validation);
 }
 
