@@ -93,7 +93,6 @@ TEST(StandardizationTest, ConstantColumnGathersAsZero) {
   const std::vector<int64_t> rows = AllRows(3);
   Standardization map = Standardization::Fit(data, rows);
 
-  Eigen::MatrixXd batch(3, 2);
   Eigen::VectorXd labels(3);
   Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> out(3, 2);
   GatherBatch<double>(data, map, rows, out, labels);
