@@ -139,7 +139,7 @@ bool JobRunner<T>::TakeStep(Eigen::Index rows, double* loss) {
   const auto labels = batch_labels_.head(rows);
   *loss = static_cast<double>(
       model_->LossAndGradient(params_, features, labels, grad_));
-  const double learning_rate = optimizer_->hyper().lr;
+  const double learning_rate = optimizer_->hyper()->lr;
   if (options_.trace != nullptr) {
     options_.trace->push_back({steps_ + 1, learning_rate, *loss});
   }
@@ -182,7 +182,7 @@ bool JobRunner<T>::RunDataEpoch(int64_t epoch, EpochMetrics* metrics) {
         std::min<Eigen::Index>(batch_rows_, static_cast<Eigen::Index>(order.size() - start));
     GatherBatch<T>(*data_.train, data_.standardization, order.subspan(start, rows),
                    batch_features_.topRows(rows), batch_labels_.head(rows));
-    metrics->learning_rate = optimizer_->hyper().lr;
+    metrics->learning_rate = optimizer_->hyper()->lr;
     double loss;
     if (!TakeStep(rows, &loss)) return false;
     loss_sum += loss * rows;
@@ -198,7 +198,7 @@ bool JobRunner<T>::RunDataEpoch(int64_t epoch, EpochMetrics* metrics) {
 
 template <typename T>
 bool JobRunner<T>::RunAnalyticEpoch(EpochMetrics* metrics) {
-  metrics->learning_rate = optimizer_->hyper().lr;
+  metrics->learning_rate = optimizer_->hyper()->lr;
   double loss;
   if (!TakeStep(0, &loss)) return false;
   metrics->train_loss = static_cast<double>(
