@@ -135,6 +135,11 @@ absl::Status JobRunner<T>::Prepare(const DataFiles& files) {
 
 template <typename T>
 bool JobRunner<T>::TakeStep(Eigen::Index rows, double* loss) {
+  if (options_.stop_requested != nullptr &&
+      options_.stop_requested->load(std::memory_order_relaxed)) {
+    EndRun(RunOutcome::kStopped);
+    return false;
+  }
   const auto features = batch_features_.topRows(rows);
   const auto labels = batch_labels_.head(rows);
   *loss = static_cast<double>(

@@ -319,6 +319,28 @@ base_lr: 0.1
   EXPECT_EQ(result->curve.size(), 2u);
 }
 
+TEST(TrainerTest, StopFlagEndsRunMidEpoch) {
+  v1::JobSpec job = ParseSingleJob(std::string(kIrisJob) + R"(
+training: {epochs: 10, batch_size: 10}
+solver: {name: SGD}
+base_lr: 0.1
+)");
+  std::atomic<bool> stop{false};
+  std::vector<StepTrace> trace;
+  TrainOptions options;
+  options.stop_requested = &stop;
+  options.trace = &trace;
+  options.on_epoch = [&stop](const EpochMetrics& metrics) {
+    if (metrics.epoch == 2) stop = true;
+    return true;
+  };
+  auto result = RunJob(job, Load(job), options);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->outcome, RunOutcome::kStopped);
+  EXPECT_EQ(result->curve.size(), 2u);
+  EXPECT_EQ(trace.size(), 24u);
+}
+
 TEST(TrainerTest, ModelUnfitForDataIsInvalid) {
   v1::JobSpec job = ParseSingleJob(std::string(kIrisJob) + R"(
 training: {epochs: 1}
