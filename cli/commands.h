@@ -12,6 +12,9 @@ namespace lrsweep::cli {
 // Prints the learning rate of a scheduler at each step.
 int RunSchedule(const std::vector<std::string>& args);
 
+// Runs one job of a spec locally and prints its curve.
+int RunTrain(const std::vector<std::string>& args);
+
 }  // namespace lrsweep::cli
 
 #endif  // LRSWEEP_CLI_COMMANDS_H_

@@ -31,13 +31,20 @@ const Command kCommands[] = {
      "after the scheduler is created, t = k the value after k scheduler steps.\n"
      "SPEC is YAML or JSON, e.g. --scheduler='{name: StepLR, step_size: 3}'.",
      lrsweep::cli::RunSchedule},
+    {"train", "cli/train_command.cc",
+     "lrsweep train SPEC.yaml [--job=K] [--trace=csv|json] [--format=table|json]\n\n"
+     "Runs one job of the spec locally (its only combination, or combination K\n"
+     "of its grid in expansion order) and prints the per-epoch curve and the\n"
+     "final metrics. Relative data paths are relative to the spec file.",
+     lrsweep::cli::RunTrain},
 };
 
 void PrintMainUsage() {
   std::fprintf(stderr,
                "usage: lrsweep COMMAND [flags]\n\n"
                "Commands:\n"
-               "  schedule   print a learning-rate schedule step by step\n\n"
+               "  schedule   print a learning-rate schedule step by step\n"
+               "  train      run one job of a spec locally and print its curve\n\n"
                "Run `lrsweep COMMAND --help` for the flags of a command.\n");
 }
 
@@ -55,7 +62,7 @@ int main(int argc, char** argv) {
     const std::string flags_file = command.flags_file;
     absl::FlagsUsageConfig config;
     config.contains_help_flags = [flags_file](absl::string_view file) {
-      return absl::EndsWith(file, flags_file);
+      return absl::EndsWith(file, flags_file) || absl::EndsWith(file, "cli/output.cc");
     };
     config.contains_helpshort_flags = config.contains_help_flags;
     absl::SetFlagsUsageConfig(config);

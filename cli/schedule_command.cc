@@ -9,8 +9,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "engine/schedule_trace.h"
-#include "google/protobuf/util/json_util.h"
 #include "spec/parser.h"
 #include "util/format.h"
 
@@ -26,7 +26,6 @@ ABSL_FLAG(int64_t, steps, 10, "Number of steps to print, t = 0..steps-1.");
 ABSL_FLAG(std::string, metrics, "",
           "ReduceLROnPlateau only: comma-separated metric values; step k is "
           "given the k-th value, the metric observed at the end of step k-1.");
-ABSL_FLAG(std::string, format, "table", "Output format: table, csv or json.");
 
 namespace lrsweep::cli {
 namespace {
@@ -44,14 +43,6 @@ absl::StatusOr<std::vector<double>> ParseMetrics(const std::string& text) {
     metrics.push_back(value);
   }
   return metrics;
-}
-
-std::string ToJson(const google::protobuf::Message& message) {
-  std::string json;
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(message, &json, options);
-  return json;
 }
 
 void PrintTable(const engine::ScheduleTrace& trace) {
@@ -92,10 +83,7 @@ void PrintJson(const engine::ScheduleTrace& trace, const v1::SolverSpec& solver,
   std::printf("\n]}\n");
 }
 
-int Fail(const absl::Status& status) {
-  std::fprintf(stderr, "lrsweep schedule: %s\n", std::string(status.message()).c_str());
-  return 2;
-}
+int Fail(const absl::Status& status) { return ReportError("schedule", status); }
 
 }  // namespace
 

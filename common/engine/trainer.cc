@@ -135,11 +135,16 @@ absl::Status JobRunner<T>::Prepare(const DataFiles& files) {
 
 template <typename T>
 bool JobRunner<T>::TakeStep(Eigen::Index rows, double* loss) {
+  if (options_.stop_requested != nullptr &&
+      options_.stop_requested->load(std::memory_order_relaxed)) {
+    EndRun(RunOutcome::kStopped);
+    return false;
+  }
   const auto features = batch_features_.topRows(rows);
   const auto labels = batch_labels_.head(rows);
   *loss = static_cast<double>(
       model_->LossAndGradient(params_, features, labels, grad_));
-  const double learning_rate = optimizer_->hyper().lr;
+  const double learning_rate = optimizer_->hyper()->lr;
   if (options_.trace != nullptr) {
     options_.trace->push_back({steps_ + 1, learning_rate, *loss});
   }
@@ -182,7 +187,7 @@ bool JobRunner<T>::RunDataEpoch(int64_t epoch, EpochMetrics* metrics) {
         std::min<Eigen::Index>(batch_rows_, static_cast<Eigen::Index>(order.size() - start));
     GatherBatch<T>(*data_.train, data_.standardization, order.subspan(start, rows),
                    batch_features_.topRows(rows), batch_labels_.head(rows));
-    metrics->learning_rate = optimizer_->hyper().lr;
+    metrics->learning_rate = optimizer_->hyper()->lr;
     double loss;
     if (!TakeStep(rows, &loss)) return false;
     loss_sum += loss * rows;
@@ -198,7 +203,7 @@ bool JobRunner<T>::RunDataEpoch(int64_t epoch, EpochMetrics* metrics) {
 
 template <typename T>
 bool JobRunner<T>::RunAnalyticEpoch(EpochMetrics* metrics) {
-  metrics->learning_rate = optimizer_->hyper().lr;
+  metrics->learning_rate = optimizer_->hyper()->lr;
   double loss;
   if (!TakeStep(0, &loss)) return false;
   metrics->train_loss = static_cast<double>(

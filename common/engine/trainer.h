@@ -17,6 +17,7 @@
 #ifndef LRSWEEP_COMMON_ENGINE_TRAINER_H_
 #define LRSWEEP_COMMON_ENGINE_TRAINER_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -89,6 +90,9 @@ struct TrainOptions {
   std::function<bool(const EpochMetrics&)> on_epoch;
   // When set, receives one row per optimizer step.
   std::vector<StepTrace>* trace = nullptr;
+  // When set, read before every optimizer step; once true the run stops
+  // with RunOutcome::kStopped. Lets another thread stop a long epoch.
+  const std::atomic<bool>* stop_requested = nullptr;
 };
 
 // Runs `job`. `files` holds the loaded data files for data models and is

@@ -1,6 +1,7 @@
 #include "spec/parser.h"
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -265,6 +266,16 @@ absl::StatusOr<Component> ParseComponent(absl::string_view text,
 
 }  // namespace
 
+void ResolveDataPaths(const std::string& base_directory, v1::SweepSpec* spec) {
+  if (!spec->has_data() || base_directory.empty()) return;
+  v1::DataSpec* data = spec->mutable_data();
+  for (std::string* file : {data->mutable_train(), data->mutable_test()}) {
+    if (!file->empty() && std::filesystem::path(*file).is_relative()) {
+      *file = (std::filesystem::path(base_directory) / *file).lexically_normal().string();
+    }
+  }
+}
+
 void ApplyDefaults(v1::SweepSpec* spec) {
   v1::TrainingSpec* training = spec->mutable_training();
   if (training->precision().empty()) training->set_precision("float32");
@@ -316,6 +327,7 @@ absl::StatusOr<v1::SweepSpec> LoadSweepSpec(const std::string& path) {
     return absl::Status(spec.status().code(),
                         absl::StrCat(path, ": ", spec.status().message()));
   }
+  ResolveDataPaths(std::filesystem::path(path).parent_path().string(), &*spec);
   return spec;
 }
 

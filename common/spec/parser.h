@@ -18,8 +18,9 @@ namespace lrsweep::spec {
 // Parses, fills in defaults and validates a whole sweep spec.
 absl::StatusOr<v1::SweepSpec> ParseSweepSpec(absl::string_view text);
 
-// Reads the file at `path` and parses it as ParseSweepSpec does. A missing or
-// unreadable file is NOT_FOUND or INVALID_ARGUMENT naming the path.
+// Reads the file at `path` and parses it as ParseSweepSpec does, then makes
+// relative data paths relative to the spec file's directory. A missing file
+// is NOT_FOUND naming the path; errors in it are prefixed with the path.
 absl::StatusOr<v1::SweepSpec> LoadSweepSpec(const std::string& path);
 
 // Parses and validates one solver written inline, e.g. `{name: SGD,
@@ -31,6 +32,10 @@ absl::StatusOr<v1::SolverSpec> ParseSolverSpec(absl::string_view text);
 // allowed here.
 absl::StatusOr<v1::SchedulerSpec> ParseSchedulerSpec(
     absl::string_view text, absl::string_view solver_name = "SGD");
+
+// Prefixes the relative paths of `data.train` and `data.test` with
+// `base_directory`; absolute paths and an empty base are left alone.
+void ResolveDataPaths(const std::string& base_directory, v1::SweepSpec* spec);
 
 // Fills the fields a user may omit with their documented defaults.
 void ApplyDefaults(v1::SweepSpec* spec);

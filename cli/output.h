@@ -1,0 +1,29 @@
+// Output helpers shared by the lrsweep subcommands.
+#ifndef LRSWEEP_CLI_OUTPUT_H_
+#define LRSWEEP_CLI_OUTPUT_H_
+
+#include <string>
+
+#include "absl/flags/declare.h"
+#include "absl/status/status.h"
+#include "google/protobuf/message.h"
+
+// --format: the output format; each command says which values it takes.
+ABSL_DECLARE_FLAG(std::string, format);
+
+namespace lrsweep::cli {
+
+// Returns the protobuf JSON form of `message` on one line, with the field
+// names of the .proto file, as grpc_cli and grpcurl print them.
+std::string ToJson(const google::protobuf::Message& message);
+
+// Formats a number for JSON: shortest exact form, `null` for NaN or infinity.
+std::string JsonNumber(double value);
+
+// Prints `lrsweep COMMAND: message` to stderr and returns exit code 2 for
+// invalid input or 1 for any other failure.
+int ReportError(const char* command, const absl::Status& status);
+
+}  // namespace lrsweep::cli
+
+#endif  // LRSWEEP_CLI_OUTPUT_H_
