@@ -1,6 +1,6 @@
 // Opaque page tokens for the paged list RPCs. A token is the web-safe
 // base64 of a kind tag and the fields of the position after which the next
-// page starts; it is not a secret and not signed.
+// page starts. It is neither secret nor signed.
 #ifndef LRSWEEP_COORDINATOR_PAGE_TOKEN_H_
 #define LRSWEEP_COORDINATOR_PAGE_TOKEN_H_
 
@@ -12,12 +12,12 @@
 
 namespace lrsweep::coordinator {
 
-// Returns a token of kind `kind` (e.g. "jobs") holding `fields`. Fields must
+// Returns a token of kind `kind` (e.g. "jobs") that contains `fields`. Fields must
 // not contain the byte 0x1f.
 std::string EncodePageToken(absl::string_view kind, const std::vector<std::string>& fields);
 
 // Returns the fields of `token`. INVALID_ARGUMENT when the token is not
-// base64, not of kind `kind` or does not hold `field_count` fields.
+// base64, not of kind `kind` or does not contain `field_count` fields.
 absl::StatusOr<std::vector<std::string>> DecodePageToken(absl::string_view token,
                                                          absl::string_view kind,
                                                          size_t field_count);

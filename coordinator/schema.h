@@ -1,11 +1,11 @@
 // The coordinator's SQLite schema and the function that opens a store file.
 //
-// Tables: `sweeps` (one row per sweep with its job counts), `jobs` (one row
-// per job; the queue and the leases), `configs` (one row per configuration of
-// a sweep with its job counts and the running statistics of its objective:
-// the leaderboard). Counts are kept up to date by the transactions that
-// change job states (see tally.h), so that progress and leaderboard reads
-// never scan the jobs of a sweep.
+// Tables: `sweeps` has one row per sweep with its job counts. `jobs` has one
+// row per job and serves as the queue and the lease table. `configs` has one
+// row per configuration of a sweep, with its job counts and the running
+// statistics of its objective, and serves the leaderboard. The transactions
+// that change job states keep the counts current (see tally.h), so progress
+// and leaderboard reads never scan the jobs of a sweep.
 #ifndef LRSWEEP_COORDINATOR_SCHEMA_H_
 #define LRSWEEP_COORDINATOR_SCHEMA_H_
 
@@ -21,8 +21,8 @@ namespace lrsweep::coordinator {
 inline constexpr int kSchemaVersion = 1;
 
 // Opens the store at `path`, creating the file and its tables when they do
-// not exist. Returns FAILED_PRECONDITION when the file was written by a newer
-// schema version, INTERNAL when it is not a SQLite database.
+// not exist. Returns FAILED_PRECONDITION when the file has another schema
+// version, INTERNAL when it is not a SQLite database.
 absl::StatusOr<std::unique_ptr<Database>> OpenStore(const std::string& path);
 
 }  // namespace lrsweep::coordinator

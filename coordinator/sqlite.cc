@@ -184,8 +184,9 @@ absl::Status Database::Write(const std::function<absl::Status(Connection&)>& bod
   status = body(*connection_);
   if (status.ok()) status = connection_->Execute("COMMIT");
   if (!status.ok()) {
-    // ROLLBACK fails only when SQLite already rolled back on its own, which
-    // leaves nothing to undo.
+    // A failed ROLLBACK is ignored. SQLite rolls back on its own after some
+    // errors (SQLITE_FULL, SQLITE_IOERR), and the body's error is the one
+    // the caller needs.
     connection_->Execute("ROLLBACK").IgnoreError();
   }
   return status;

@@ -42,7 +42,7 @@ absl::StatusOr<Sweep> SweepFromRow(const Statement& row, bool include_spec) {
   if (include_spec) {
     RETURN_IF_ERROR(ParseStored(row.ColumnBlob(3), "sweep spec", sweep.mutable_spec()));
   }
-  // `dropped` holds a Sweep with only dropped_jobs set, so parsing it into
+  // `dropped` contains a Sweep with only dropped_jobs set, so parsing it into
   // the result merges that one field.
   Sweep dropped;
   RETURN_IF_ERROR(ParseStored(row.ColumnBlob(4), "dropped-job counts", &dropped));
@@ -72,7 +72,7 @@ absl::StatusOr<Job> JobFromRow(const Statement& row) {
   job.set_worker_id(row.ColumnText(10));
   *job.mutable_update_time() = MillisToTimestamp(row.ColumnInt(11));
   if (!row.ColumnIsNull(12)) {
-    // The curve column holds a Job with only `curve` set.
+    // The curve column contains a Job with only `curve` set.
     Job curve;
     RETURN_IF_ERROR(ParseStored(row.ColumnBlob(12), "job curve", &curve));
     job.mutable_curve()->Swap(curve.mutable_curve());

@@ -51,8 +51,8 @@ class SweepStore {
   // NOT_FOUND for an unknown id, FAILED_PRECONDITION for a FINISHED sweep.
   absl::StatusOr<CancelResult> Cancel(const std::string& sweep_id, absl::Time now);
 
-  // Returns one page of the sweep's jobs in expansion order, filtered as the
-  // request asks. NOT_FOUND for an unknown sweep, INVALID_ARGUMENT for an
+  // Returns one page of the sweep's jobs in expansion order, filtered by the
+  // request's states and config_id. NOT_FOUND for an unknown sweep, INVALID_ARGUMENT for an
   // invalid state filter or page token.
   absl::StatusOr<v1::ListJobsResponse> ListJobs(const v1::ListJobsRequest& request);
 

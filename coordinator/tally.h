@@ -36,10 +36,9 @@ struct RunningStats {
 const char* CountColumn(v1::Job::State state);
 
 // Moves one job of configuration `config_id` in sweep `sweep_id` from state
-// `from` to state `to` in the counts of both, adds `objective` (when set) to
-// the configuration's statistics, and marks the sweep FINISHED at `now` when
-// no job of it is left queued or running. Returns true when this call
-// finished the sweep.
+// `from` to state `to` in the counts of both. Adds `objective`, when set, to
+// the configuration's statistics. Marks the sweep FINISHED at `now` when no
+// job of it is left queued or running, and then returns true.
 absl::StatusOr<bool> CountTransition(Connection& connection, const std::string& sweep_id,
                              const std::string& config_id, v1::Job::State from,
                              v1::Job::State to, std::optional<double> objective,
