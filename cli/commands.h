@@ -15,6 +15,19 @@ int RunSchedule(const std::vector<std::string>& args);
 // Runs one job of a spec locally and prints its curve.
 int RunTrain(const std::vector<std::string>& args);
 
+// Runs a whole sweep in this process: a coordinator on a loopback port with
+// a local SQLite file, and local workers over the same gRPC path.
+int RunRun(const std::vector<std::string>& args);
+
+// Commands that talk to a running coordinator (--coordinator=HOST:PORT).
+int RunSubmit(const std::vector<std::string>& args);
+int RunStatus(const std::vector<std::string>& args);
+int RunWatch(const std::vector<std::string>& args);
+int RunLeaderboard(const std::vector<std::string>& args);
+int RunJobs(const std::vector<std::string>& args);
+int RunCancel(const std::vector<std::string>& args);
+int RunExport(const std::vector<std::string>& args);
+
 }  // namespace lrsweep::cli
 
 #endif  // LRSWEEP_CLI_COMMANDS_H_

@@ -1,5 +1,6 @@
 #include "cli/output.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -23,6 +24,31 @@ std::string ToJson(const google::protobuf::Message& message) {
 
 std::string JsonNumber(double value) {
   return std::isfinite(value) ? util::FormatDouble(value) : "null";
+}
+
+void PrintTable(const std::vector<std::string>& headers,
+                const std::vector<std::vector<std::string>>& rows,
+                const std::vector<bool>& right_aligned) {
+  std::vector<size_t> widths(headers.size());
+  for (size_t i = 0; i < headers.size(); ++i) widths[i] = headers[i].size();
+  for (const auto& row : rows) {
+    for (size_t i = 0; i < row.size() && i < widths.size(); ++i) {
+      widths[i] = std::max(widths[i], row[i].size());
+    }
+  }
+  auto print_row = [&](const std::vector<std::string>& cells) {
+    std::string line;
+    for (size_t i = 0; i < widths.size(); ++i) {
+      const std::string cell = i < cells.size() ? cells[i] : "";
+      const std::string padding(widths[i] - cell.size(), ' ');
+      const bool right = i < right_aligned.size() && right_aligned[i];
+      if (i > 0) line += "  ";
+      line += right ? padding + cell : cell + (i + 1 < widths.size() ? padding : "");
+    }
+    std::printf("%s\n", line.c_str());
+  };
+  print_row(headers);
+  for (const auto& row : rows) print_row(row);
 }
 
 int ReportError(const char* command, const absl::Status& status) {

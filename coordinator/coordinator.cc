@@ -327,6 +327,16 @@ absl::StatusOr<v1::ReportProgressResponse> Coordinator::ReportProgress(
   return response;
 }
 
+absl::StatusOr<v1::ReleaseJobResponse> Coordinator::ReleaseJob(
+    const v1::ReleaseJobRequest& request) {
+  ASSIGN_OR_RETURN(v1::ReleaseJobResponse response, queue_.Release(request, absl::Now()));
+  LOG(INFO) << "event=job_released sweep_id=" << request.sweep_id()
+            << " job_id=" << request.job_id() << " attempt=" << request.attempt()
+            << " worker_id=" << Quoted(request.worker_id());
+  NotifyChange();
+  return response;
+}
+
 absl::StatusOr<v1::CompleteJobResponse> Coordinator::CompleteJob(
     const v1::CompleteJobRequest& request) {
   ASSIGN_OR_RETURN(Completion completion, queue_.Complete(request, absl::Now()));

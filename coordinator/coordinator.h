@@ -88,6 +88,7 @@ class Coordinator {
   absl::StatusOr<v1::ReportProgressResponse> ReportProgress(
       const v1::ReportProgressRequest& request);
   absl::StatusOr<v1::CompleteJobResponse> CompleteJob(const v1::CompleteJobRequest& request);
+  absl::StatusOr<v1::ReleaseJobResponse> ReleaseJob(const v1::ReleaseJobRequest& request);
 
   // Takes back expired leases now and logs them; the background thread calls
   // this every lease_check_interval.

@@ -307,6 +307,40 @@ absl::StatusOr<v1::ReportProgressResponse> JobQueue::ReportProgress(
   return response;
 }
 
+absl::StatusOr<v1::ReleaseJobResponse> JobQueue::Release(const v1::ReleaseJobRequest& request,
+                                                         absl::Time now) {
+  RETURN_IF_ERROR(CheckJobRef(request.sweep_id(), request.job_id(), request.attempt()));
+  v1::ReleaseJobResponse response;
+  RETURN_IF_ERROR(database_->Write([&](Connection& connection) -> absl::Status {
+    ASSIGN_OR_RETURN(LeaseRow row,
+                     ReadLeaseRow(connection, request.sweep_id(), request.job_id()));
+    if (row.state == Job::CANCELLED) {
+      response.set_state(Job::CANCELLED);
+      return absl::OkStatus();
+    }
+    if (row.state != Job::RUNNING || row.attempt != request.attempt()) {
+      return absl::AbortedError(absl::StrCat(
+          "attempt ", request.attempt(), " of job ", request.job_id(), " is not leased: the job is ",
+          Job::State_Name(row.state), " at attempt ", row.attempt));
+    }
+    // The attempt goes back down, so a released lease costs no attempt; the
+    // releasing worker drops the lease, so reusing its number is safe.
+    ASSIGN_OR_RETURN(ScopedStatement update,
+                     connection.Prepare(absl::Substitute(
+                         "UPDATE jobs SET state = $0, attempt = attempt - 1, "
+                         "lease_deadline_ms = NULL, update_time_ms = ?2 WHERE job_seq = ?1",
+                         Job::PENDING)));
+    update->BindInt(1, row.job_seq).BindInt(2, absl::ToUnixMillis(now));
+    RETURN_IF_ERROR(update->Run());
+    RETURN_IF_ERROR(CountTransition(connection, request.sweep_id(), row.config_id, Job::RUNNING,
+                                    Job::PENDING, std::nullopt, now)
+                        .status());
+    response.set_state(Job::PENDING);
+    return absl::OkStatus();
+  }));
+  return response;
+}
+
 absl::StatusOr<Completion> JobQueue::Complete(const v1::CompleteJobRequest& request,
                                               absl::Time now) {
   RETURN_IF_ERROR(CheckCompletion(request));

@@ -87,6 +87,14 @@ class JobQueue {
   // of a RUNNING job.
   absl::StatusOr<Completion> Complete(const v1::CompleteJobRequest& request, absl::Time now);
 
+  // Returns the RUNNING job leased at the request's attempt to the queue
+  // without using up the attempt: the job is PENDING again with the attempt
+  // count it had before the lease, so the next lease gets the same attempt
+  // number. A cancelled job stays CANCELLED. ABORTED when the attempt is not
+  // the current attempt of a RUNNING job, NOT_FOUND for an unknown job.
+  absl::StatusOr<v1::ReleaseJobResponse> Release(const v1::ReleaseJobRequest& request,
+                                                 absl::Time now);
+
   // Takes back every lease whose deadline is before `now` and returns them.
   absl::StatusOr<std::vector<ExpiredLease>> ExpireLeases(absl::Time now);
 

@@ -22,4 +22,10 @@ grpc::Status WorkerServiceImpl::CompleteJob(grpc::ServerContext* context,
   return Respond(coordinator_->CompleteJob(*request), response, "CompleteJob");
 }
 
+grpc::Status WorkerServiceImpl::ReleaseJob(grpc::ServerContext* context,
+                                           const v1::ReleaseJobRequest* request,
+                                           v1::ReleaseJobResponse* response) {
+  return Respond(coordinator_->ReleaseJob(*request), response, "ReleaseJob");
+}
+
 }  // namespace lrsweep::coordinator

@@ -215,6 +215,41 @@ TEST_F(StoreTest, LeaseExpiryFailsJobAfterMaxAttempts) {
   EXPECT_EQ(sweep->state(), v1::Sweep::FINISHED);
 }
 
+TEST_F(StoreTest, ReleasedJobIsQueuedWithoutUsingAttempt) {
+  v1::SweepSpec spec = MakeSpec();
+  spec.mutable_limits()->set_max_attempts(1);
+  CreateSweep("sweep-a", 1, 1, spec);
+  std::vector<v1::JobLease> leases = Acquire(1);
+  ASSERT_EQ(leases.size(), 1u);
+  EXPECT_EQ(leases[0].attempt(), 1);
+
+  v1::ReleaseJobRequest release;
+  release.set_sweep_id("sweep-a");
+  release.set_job_id(leases[0].job_id());
+  release.set_attempt(leases[0].attempt());
+  release.set_worker_id("worker-1");
+  auto reply = queue_->Release(release, T0() + absl::Seconds(1));
+  ASSERT_TRUE(reply.ok()) << reply.status();
+  EXPECT_EQ(reply->state(), Job::PENDING);
+  Job job = GetJob("sweep-a", leases[0].job_id());
+  EXPECT_EQ(job.state(), Job::PENDING);
+  EXPECT_EQ(job.attempt(), 0);
+  EXPECT_EQ(sweeps_->Get("sweep-a")->counts().pending(), 1);
+  EXPECT_EQ(sweeps_->Get("sweep-a")->counts().running(), 0);
+
+  // With max_attempts 1 the job can still run: the release cost nothing.
+  std::vector<v1::JobLease> again = Acquire(1, T0() + absl::Seconds(2));
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].attempt(), 1);
+  auto done = queue_->Complete(Succeeded(again[0], 0.5), T0() + absl::Seconds(3));
+  ASSERT_TRUE(done.ok()) << done.status();
+  EXPECT_EQ(done->response.state(), Job::SUCCEEDED);
+
+  // The same release again is stale now.
+  EXPECT_EQ(queue_->Release(release, T0() + absl::Seconds(4)).status().code(),
+            absl::StatusCode::kAborted);
+}
+
 TEST_F(StoreTest, ProgressReportExtendsLease) {
   CreateSweep("sweep-a", 1, 1);
   std::vector<v1::JobLease> leases = Acquire(1);
