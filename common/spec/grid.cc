@@ -39,8 +39,10 @@ uint64_t Fnv1a64(const std::string& bytes) {
   return hash;
 }
 
-std::string HexDigest(const google::protobuf::Message& message) {
-  return absl::StrFormat("%016x", Fnv1a64(DeterministicBytes(message)));
+// `domain` keeps job ids and configuration ids apart: without it the
+// configuration of seed 0 (proto3 omits a zero seed) would share the job's id.
+std::string HexDigest(absl::string_view domain, const google::protobuf::Message& message) {
+  return absl::StrFormat("%016x", Fnv1a64(absl::StrCat(domain, DeterministicBytes(message))));
 }
 
 absl::Status WithPath(const absl::Status& status, absl::string_view path) {
@@ -270,12 +272,12 @@ absl::StatusOr<ExpandedGrid> ExpandGrid(const v1::SweepSpec& spec) {
   return result;
 }
 
-std::string JobId(const v1::JobSpec& job) { return HexDigest(job); }
+std::string JobId(const v1::JobSpec& job) { return HexDigest("job:", job); }
 
 std::string ConfigId(const v1::JobSpec& job) {
   v1::JobSpec config = job;
   config.clear_seed();
-  return HexDigest(config);
+  return HexDigest("config:", config);
 }
 
 }  // namespace lrsweep::spec

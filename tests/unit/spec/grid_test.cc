@@ -80,6 +80,8 @@ grid: {solvers: [{name: SGD}, {name: Adam}], base_lr: [0.1]}
   EXPECT_EQ(grid->config_ids[0], grid->config_ids[1]);
   EXPECT_EQ(grid->config_ids[0], grid->config_ids[2]);
   EXPECT_NE(grid->config_ids[0], grid->config_ids[3]);
+  // Seed 0 serializes like a cleared seed; the ids must still differ.
+  EXPECT_NE(grid->job_ids[0], grid->config_ids[0]);
   std::set<std::string> job_ids(grid->job_ids.begin(), grid->job_ids.end());
   EXPECT_EQ(job_ids.size(), 6u);
   // Without schedulers the learning rate stays constant: no scheduler set.
