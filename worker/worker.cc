@@ -56,8 +56,8 @@ struct Worker::ActiveJob {
   const v1::JobLease lease;
   // Read by the trainer before every step.
   std::atomic<bool> stop{false};
-  // Why `stop` was set: the coordinator said so (drop the job), or the
-  // worker is shutting down (hand the job back).
+  // Why `stop` was set: the coordinator requested it (drop the job), or
+  // the worker is shutting down (hand the job back).
   std::atomic<bool> stopped_by_coordinator{false};
   std::atomic<bool> handed_back{false};
 
@@ -152,9 +152,9 @@ bool Worker::NextLease(v1::JobLease* lease) {
     }
 
     fetching_ = true;
-    const int wanted = std::max<int>(1, options_.slots * options_.prefetch_per_slot);
+    const int max_jobs = std::max<int>(1, options_.slots * options_.prefetch_per_slot);
     mu_.Unlock();
-    const bool got = FetchLeases(wanted);
+    const bool got = FetchLeases(max_jobs);
     mu_.Lock();
     fetching_ = false;
     cv_.SignalAll();
@@ -173,10 +173,10 @@ bool Worker::NextLease(v1::JobLease* lease) {
   }
 }
 
-bool Worker::FetchLeases(int wanted) {
+bool Worker::FetchLeases(int max_jobs) {
   v1::AcquireJobsRequest request;
   request.set_worker_id(options_.worker_id);
-  request.set_max_jobs(wanted);
+  request.set_max_jobs(max_jobs);
   v1::AcquireJobsResponse response;
   auto context = NewContext();
   grpc::Status status = stub_->AcquireJobs(context.get(), request, &response);
@@ -343,6 +343,7 @@ void Worker::Report(ActiveJob* job) {
     }
     for (const v1::EpochPoint& point : job->curve) *request.add_curve() = point;
   }
+
   request.set_sweep_id(job->lease.sweep_id());
   request.set_job_id(job->lease.job_id());
   request.set_attempt(job->lease.attempt());
@@ -351,6 +352,7 @@ void Worker::Report(ActiveJob* job) {
   auto context = NewContext();
   grpc::Status status = stub_->ReportProgress(context.get(), request, &response);
   job->last_report = absl::Now();
+
   if (!status.ok()) {
     LOG_EVERY_N(WARNING, 20) << "ReportProgress failed job_id=" << job->lease.job_id()
                              << " code=" << status.error_code() << " error=\""

@@ -6,7 +6,7 @@
 // with backoff while the coordinator is unavailable so that a finished result
 // is not lost. A reporter thread sends ReportProgress after every epoch (at
 // most a few times a second per job) and at least every few seconds, which
-// keeps the lease alive, and stops a job when the reply says so.
+// keeps the lease alive, and stops a job when the reply requests it.
 //
 // Thread-safe: Shutdown() may be called from any thread, e.g. a signal
 // watcher, while Run() blocks in another.
@@ -77,7 +77,7 @@ class Worker {
 
   void RunSlot();
   bool NextLease(v1::JobLease* lease);
-  bool FetchLeases(int wanted);
+  bool FetchLeases(int max_jobs);
   void RunLease(const v1::JobLease& lease);
   void Complete(const v1::CompleteJobRequest& request);
   void Release(const v1::JobLease& lease);
