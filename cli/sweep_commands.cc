@@ -35,16 +35,6 @@ absl::Status CheckFormat(const std::vector<std::string>& allowed) {
       absl::StrCat("--format: must be one of ", list, ", got '", format, "'"));
 }
 
-// Checks the positional arguments: exactly one, the sweep id or spec file.
-absl::StatusOr<std::string> OneArgument(const std::vector<std::string>& args,
-                                        const char* what) {
-  if (args.size() != 1) {
-    return absl::InvalidArgumentError(absl::StrCat("expected one argument, the ", what,
-                                                   "; got ", args.size()));
-  }
-  return args[0];
-}
-
 std::string Cell(const std::optional<double>& value, const char* format = "%.4g") {
   return value.has_value() ? absl::StrFormat(format, *value) : "-";
 }
@@ -76,27 +66,20 @@ void PrintSweep(const v1::Sweep& sweep) {
   }
 }
 
-int Submit(const std::vector<std::string>& args) {
-  constexpr char kCommand[] = "submit";
-  if (auto status = CheckFormat({"table", "json"}); !status.ok()) return ReportError(kCommand, status);
-  auto path = OneArgument(args, "spec file");
-  if (!path.ok()) return ReportError(kCommand, path.status());
-  auto spec = spec::LoadSweepSpec(*path);
-  if (!spec.ok()) return ReportError(kCommand, spec.status());
-
+absl::Status Submit(const std::string& path) {
+  ASSIGN_OR_RETURN(v1::SweepSpec spec, spec::LoadSweepSpec(path));
   v1::CreateSweepRequest request;
-  *request.mutable_spec() = *spec;
+  *request.mutable_spec() = spec;
   v1::Sweep sweep;
   auto stub = ConnectSweepService(Address());
   auto context = NewClientContext(120);
-  absl::Status status = FromGrpc(stub->CreateSweep(context.get(), request, &sweep), Address());
-  if (!status.ok()) return ReportError(kCommand, status);
+  RETURN_IF_ERROR(FromGrpc(stub->CreateSweep(context.get(), request, &sweep), Address()));
   if (absl::GetFlag(FLAGS_format) == "json") {
     std::printf("%s\n", ToJson(sweep).c_str());
   } else {
     PrintSweep(sweep);
   }
-  return 0;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::Sweep> GetSweep(const std::string& sweep_id) {
@@ -110,39 +93,29 @@ absl::StatusOr<v1::Sweep> GetSweep(const std::string& sweep_id) {
   return sweep;
 }
 
-int Status(const std::vector<std::string>& args) {
-  constexpr char kCommand[] = "status";
-  if (auto status = CheckFormat({"table", "json"}); !status.ok()) return ReportError(kCommand, status);
-  auto sweep_id = OneArgument(args, "sweep id");
-  if (!sweep_id.ok()) return ReportError(kCommand, sweep_id.status());
-  auto sweep = GetSweep(*sweep_id);
-  if (!sweep.ok()) return ReportError(kCommand, sweep.status());
-  if (absl::GetFlag(FLAGS_format) == "json") {
-    std::printf("%s\n", ToJson(*sweep).c_str());
-  } else {
-    PrintSweep(*sweep);
-  }
-  return 0;
-}
-
-int Cancel(const std::vector<std::string>& args) {
-  constexpr char kCommand[] = "cancel";
-  if (auto status = CheckFormat({"table", "json"}); !status.ok()) return ReportError(kCommand, status);
-  auto sweep_id = OneArgument(args, "sweep id");
-  if (!sweep_id.ok()) return ReportError(kCommand, sweep_id.status());
-  v1::CancelSweepRequest request;
-  request.set_sweep_id(*sweep_id);
-  v1::Sweep sweep;
-  auto stub = ConnectSweepService(Address());
-  auto context = NewClientContext();
-  absl::Status status = FromGrpc(stub->CancelSweep(context.get(), request, &sweep), Address());
-  if (!status.ok()) return ReportError(kCommand, status);
+absl::Status Status(const std::string& sweep_id) {
+  ASSIGN_OR_RETURN(v1::Sweep sweep, GetSweep(sweep_id));
   if (absl::GetFlag(FLAGS_format) == "json") {
     std::printf("%s\n", ToJson(sweep).c_str());
   } else {
     PrintSweep(sweep);
   }
-  return 0;
+  return absl::OkStatus();
+}
+
+absl::Status Cancel(const std::string& sweep_id) {
+  v1::CancelSweepRequest request;
+  request.set_sweep_id(sweep_id);
+  v1::Sweep sweep;
+  auto stub = ConnectSweepService(Address());
+  auto context = NewClientContext();
+  RETURN_IF_ERROR(FromGrpc(stub->CancelSweep(context.get(), request, &sweep), Address()));
+  if (absl::GetFlag(FLAGS_format) == "json") {
+    std::printf("%s\n", ToJson(sweep).c_str());
+  } else {
+    PrintSweep(sweep);
+  }
+  return absl::OkStatus();
 }
 
 // Mean validation accuracy and training time of a configuration's
@@ -269,34 +242,19 @@ absl::Status PrintLeaderboard(v1::SweepService::Stub* stub, const std::string& a
 
 namespace {
 
-int Watch(const std::vector<std::string>& args) {
-  constexpr char kCommand[] = "watch";
-  if (auto status = CheckFormat({"table", "json"}); !status.ok()) return ReportError(kCommand, status);
-  auto sweep_id = OneArgument(args, "sweep id");
-  if (!sweep_id.ok()) return ReportError(kCommand, sweep_id.status());
+absl::Status Watch(const std::string& sweep_id) {
   auto stub = ConnectSweepService(Address());
-  absl::Status status =
-      WatchProgress(stub.get(), Address(), *sweep_id, absl::GetFlag(FLAGS_format) == "json");
-  if (!status.ok()) return ReportError(kCommand, status);
-  return 0;
+  return WatchProgress(stub.get(), Address(), sweep_id, absl::GetFlag(FLAGS_format) == "json");
 }
 
-int Leaderboard(const std::vector<std::string>& args) {
-  constexpr char kCommand[] = "leaderboard";
-  if (auto status = CheckFormat({"table", "json", "csv"}); !status.ok()) {
-    return ReportError(kCommand, status);
-  }
-  auto sweep_id = OneArgument(args, "sweep id");
-  if (!sweep_id.ok()) return ReportError(kCommand, sweep_id.status());
+absl::Status Leaderboard(const std::string& sweep_id) {
   if (absl::GetFlag(FLAGS_top_k) <= 0) {
-    return ReportError(kCommand, absl::InvalidArgumentError(absl::StrCat(
-                                     "--top_k: must be > 0, got ", absl::GetFlag(FLAGS_top_k))));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--top_k: must be > 0, got ", absl::GetFlag(FLAGS_top_k)));
   }
   auto stub = ConnectSweepService(Address());
-  absl::Status status = PrintLeaderboard(stub.get(), Address(), *sweep_id,
-                                         absl::GetFlag(FLAGS_top_k), absl::GetFlag(FLAGS_format));
-  if (!status.ok()) return ReportError(kCommand, status);
-  return 0;
+  return PrintLeaderboard(stub.get(), Address(), sweep_id, absl::GetFlag(FLAGS_top_k),
+                          absl::GetFlag(FLAGS_format));
 }
 
 // Reads every page of ListJobs.
@@ -323,25 +281,18 @@ std::optional<double> OptionalObjective(const v1::Job& job) {
   return job.objective();
 }
 
-int Jobs(const std::vector<std::string>& args) {
-  constexpr char kCommand[] = "jobs";
-  if (auto status = CheckFormat({"table", "json", "csv"}); !status.ok()) {
-    return ReportError(kCommand, status);
-  }
-  auto sweep_id = OneArgument(args, "sweep id");
-  if (!sweep_id.ok()) return ReportError(kCommand, sweep_id.status());
-  auto jobs = ListAllJobs(*sweep_id, false);
-  if (!jobs.ok()) return ReportError(kCommand, jobs.status());
+absl::Status Jobs(const std::string& sweep_id) {
+  ASSIGN_OR_RETURN(const std::vector<v1::Job> jobs, ListAllJobs(sweep_id, false));
 
   const std::string format = absl::GetFlag(FLAGS_format);
   if (format == "json") {
-    for (const v1::Job& job : *jobs) std::printf("%s\n", ToJson(job).c_str());
-    return 0;
+    for (const v1::Job& job : jobs) std::printf("%s\n", ToJson(job).c_str());
+    return absl::OkStatus();
   }
   if (format == "csv") {
     std::printf("index,job_id,config_id,state,attempt,solver,base_lr,scheduler,seed,objective,"
                 "error\n");
-    for (const v1::Job& job : *jobs) {
+    for (const v1::Job& job : jobs) {
       std::printf("%lld,%s,%s,%s,%d,\"%s\",%s,\"%s\",%lld,%s,\"%s\"\n",
                   static_cast<long long>(job.index()), job.job_id().c_str(),
                   job.config_id().c_str(), v1::Job::State_Name(job.state()).c_str(),
@@ -352,10 +303,10 @@ int Jobs(const std::vector<std::string>& args) {
                   job.has_objective() ? util::FormatDouble17(job.objective()).c_str() : "",
                   job.error().c_str());
     }
-    return 0;
+    return absl::OkStatus();
   }
   std::vector<std::vector<std::string>> rows;
-  for (const v1::Job& job : *jobs) {
+  for (const v1::Job& job : jobs) {
     rows.push_back({absl::StrCat(job.index()), job.job_id(), v1::Job::State_Name(job.state()),
                     absl::StrCat(job.attempt()), FormatSolver(job.spec().solver()),
                     util::FormatDouble(job.spec().base_lr()),
@@ -365,27 +316,20 @@ int Jobs(const std::vector<std::string>& args) {
   PrintTable({"index", "job_id", "state", "attempt", "solver", "base_lr", "scheduler", "seed",
               "objective", "error"},
              rows, {true, false, false, true, false, true, false, true, true, false});
-  return 0;
+  return absl::OkStatus();
 }
 
-int Export(const std::vector<std::string>& args) {
-  constexpr char kCommand[] = "export";
-  if (auto status = CheckFormat({"table", "json", "csv"}); !status.ok()) {
-    return ReportError(kCommand, status);
-  }
-  auto sweep_id = OneArgument(args, "sweep id");
-  if (!sweep_id.ok()) return ReportError(kCommand, sweep_id.status());
-  auto jobs = ListAllJobs(*sweep_id, true);
-  if (!jobs.ok()) return ReportError(kCommand, jobs.status());
+absl::Status Export(const std::string& sweep_id) {
+  ASSIGN_OR_RETURN(const std::vector<v1::Job> jobs, ListAllJobs(sweep_id, true));
 
   if (absl::GetFlag(FLAGS_format) != "csv") {
     // One Job message per line (JSON Lines), curves included.
-    for (const v1::Job& job : *jobs) std::printf("%s\n", ToJson(job).c_str());
-    return 0;
+    for (const v1::Job& job : jobs) std::printf("%s\n", ToJson(job).c_str());
+    return absl::OkStatus();
   }
   std::printf("job_id,config_id,seed,state,objective,epoch,step,learning_rate,train_loss,"
               "val_loss,val_accuracy\n");
-  for (const v1::Job& job : *jobs) {
+  for (const v1::Job& job : jobs) {
     for (const v1::EpochPoint& point : job.curve()) {
       std::printf("%s,%s,%lld,%s,%s,%lld,%lld,%s,%s,%s,%s\n", job.job_id().c_str(),
                   job.config_id().c_str(), static_cast<long long>(job.spec().seed()),
@@ -399,17 +343,47 @@ int Export(const std::vector<std::string>& args) {
                                            : "");
     }
   }
-  return 0;
+  return absl::OkStatus();
 }
 
 }  // namespace
 
-int RunSubmit(const std::vector<std::string>& args) { return Submit(args); }
-int RunStatus(const std::vector<std::string>& args) { return Status(args); }
-int RunWatch(const std::vector<std::string>& args) { return Watch(args); }
-int RunLeaderboard(const std::vector<std::string>& args) { return Leaderboard(args); }
-int RunJobs(const std::vector<std::string>& args) { return Jobs(args); }
-int RunCancel(const std::vector<std::string>& args) { return Cancel(args); }
-int RunExport(const std::vector<std::string>& args) { return Export(args); }
+// Checks --format against `formats` and that `args` holds exactly one
+// argument (`what`), then runs `body` on it and reports its error.
+int RunOneArgument(const char* command, const char* what,
+                   const std::vector<std::string>& args,
+                   const std::vector<std::string>& formats,
+                   absl::Status (*body)(const std::string&)) {
+  absl::Status status = CheckFormat(formats);
+  if (status.ok() && args.size() != 1) {
+    status = absl::InvalidArgumentError(
+        absl::StrCat("expected one argument, the ", what, "; got ", args.size()));
+  }
+  if (status.ok()) status = body(args[0]);
+  return status.ok() ? 0 : ReportError(command, status);
+}
+
+int RunSubmit(const std::vector<std::string>& args) {
+  return RunOneArgument("submit", "spec file", args, {"table", "json"}, Submit);
+}
+int RunStatus(const std::vector<std::string>& args) {
+  return RunOneArgument("status", "sweep id", args, {"table", "json"}, Status);
+}
+int RunWatch(const std::vector<std::string>& args) {
+  return RunOneArgument("watch", "sweep id", args, {"table", "json"}, Watch);
+}
+int RunLeaderboard(const std::vector<std::string>& args) {
+  return RunOneArgument("leaderboard", "sweep id", args, {"table", "json", "csv"}, Leaderboard);
+}
+int RunJobs(const std::vector<std::string>& args) {
+  return RunOneArgument("jobs", "sweep id", args, {"table", "json", "csv"}, Jobs);
+}
+int RunCancel(const std::vector<std::string>& args) {
+  return RunOneArgument("cancel", "sweep id", args, {"table", "json"}, Cancel);
+}
+int RunExport(const std::vector<std::string>& args) {
+  // Export has no table form: the default prints JSON lines.
+  return RunOneArgument("export", "sweep id", args, {"table", "json", "csv"}, Export);
+}
 
 }  // namespace lrsweep::cli
