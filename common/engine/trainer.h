@@ -1,11 +1,11 @@
 // RunJob: trains one job (a model, its data, a solver, a base learning rate,
 // a scheduler and a seed) to the end and returns its curve and metrics.
 //
-// Training is epochs of mini-batches, as a PyTorch loop does it: each step
+// Training is epochs of mini-batches, as a PyTorch loop does it. Each step
 // gathers a batch, computes the loss and gradient, calls the optimizer, then
-// steps the scheduler when it steps per iteration; a per-epoch scheduler
-// steps after the epoch's validation, ReduceLROnPlateau with the validation
-// loss (the epoch's training loss when there is no validation split). For
+// steps the scheduler if it steps per iteration. A per-epoch scheduler steps
+// after the epoch's validation; ReduceLROnPlateau is given the validation
+// loss, or the epoch's training loss when there is no validation split. For
 // analytic objectives one epoch is one step on the whole objective.
 //
 // A run ends at `training.epochs` or `training.max_steps`, whichever comes
@@ -49,7 +49,7 @@ struct EpochMetrics {
   double elapsed_seconds = 0;
 };
 
-// Why a run ended.
+// The reason a run ended.
 enum class RunOutcome {
   kCompleted,  // the epoch or step limit was reached
   kConverged,  // an update was smaller than the tolerance
@@ -65,7 +65,7 @@ struct TrainResult {
   // was not finite.
   int64_t steps = 0;
   int64_t diverged_at_step = -1;
-  // One entry per completed epoch; the last one holds the final metrics.
+  // One entry per completed epoch; the last one contains the final metrics.
   std::vector<EpochMetrics> curve;
   // Lowest validation loss over the epochs and the epoch that reached it.
   double best_val_loss = kNoValue;
@@ -95,7 +95,7 @@ struct TrainOptions {
   const std::atomic<bool>* stop_requested = nullptr;
 };
 
-// Runs `job`. `files` holds the loaded data files for data models and is
+// Runs `job`. `files` contains the loaded data files for data models and is
 // ignored for analytic objectives. Returns INVALID_ARGUMENT when the job does
 // not fit the data (for example softmax on regression labels) or names an
 // invalid solver or scheduler; training outcomes, divergence included, are
