@@ -32,10 +32,11 @@ constexpr double kPi = 3.141592653589793;
 // ZeroDivisionError.
 constexpr int64_t kMaxCosinePeriod = 100'000'000;
 
-// Checks `value` in (0, 1], the range of a decay factor that neither
-// vanishes nor grows without bound.
-void CheckDecay(ArgReader* args, absl::string_view name, double value) {
-  args->Check(value > 0 && value <= 1, name, "must be in (0, 1]", value);
+// Checks a multiplicative factor: > 0, as PyTorch's formulas need. A factor
+// above 1 grows the learning rate, as an LR range test does; a rate that
+// overflows makes training diverge, which the trainer reports as DIVERGED.
+void CheckGamma(ArgReader* args, absl::string_view name, double value) {
+  args->Check(value > 0, name, "must be > 0", value);
 }
 
 // Checks a factor that PyTorch divides by: in (0, 1] and not subnormal, so
@@ -288,7 +289,7 @@ ChainablePtr ReadExponentialLR(ArgReader* args, double base_lr,
                                SolverHyperParams* hyper) {
   RequireArgument(args, "gamma", "ExponentialLR");
   const double gamma = args->Double("gamma", 1.0);
-  CheckDecay(args, "gamma", gamma);
+  CheckGamma(args, "gamma", gamma);
   return std::make_unique<ExponentialLR>(hyper, base_lr, gamma);
 }
 
@@ -299,7 +300,7 @@ ChainablePtr ReadStepLR(ArgReader* args, double base_lr,
   args->Check(step_size > 0, "step_size", "must be > 0",
               static_cast<double>(step_size));
   const double gamma = args->Double("gamma", 0.1);
-  CheckDecay(args, "gamma", gamma);
+  CheckGamma(args, "gamma", gamma);
   return std::make_unique<StepLR>(hyper, base_lr, step_size, gamma);
 }
 
@@ -312,7 +313,7 @@ ChainablePtr ReadMultiStepLR(ArgReader* args, double base_lr,
                 "must be >= 0", static_cast<double>(milestones[i]));
   }
   const double gamma = args->Double("gamma", 0.1);
-  CheckDecay(args, "gamma", gamma);
+  CheckGamma(args, "gamma", gamma);
   return std::make_unique<MultiStepLR>(hyper, base_lr, milestones, gamma);
 }
 

@@ -72,6 +72,8 @@ def all_cases():
         case("exponential_0.9", "ExponentialLR", {"gamma": 0.9}, 100),
         case("exponential_0.5_long", "ExponentialLR", {"gamma": 0.5}, 200),
         case("exponential_1", "ExponentialLR", {"gamma": 1.0}, 20),
+        # A growing rate, as in an LR range test.
+        case("exponential_1.5_growing", "ExponentialLR", {"gamma": 1.5}, 40),
         case("exponential_0.999", "ExponentialLR", {"gamma": 0.999}, 300,
              base_lr=0.3),
         # StepLR
@@ -79,6 +81,7 @@ def all_cases():
         case("step_10_0.5", "StepLR", {"step_size": 10, "gamma": 0.5}, 105),
         case("step_1_default_gamma", "StepLR", {"step_size": 1}, 30),
         case("step_30_gamma_1", "StepLR", {"step_size": 30, "gamma": 1.0}, 100),
+        case("step_2_gamma_2_growing", "StepLR", {"step_size": 2, "gamma": 2.0}, 30),
         # MultiStepLR
         case("multistep_30_80", "MultiStepLR",
              {"milestones": [30, 80], "gamma": 0.1}, 100),
