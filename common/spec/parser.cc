@@ -116,6 +116,11 @@ absl::Status ValidateModel(const v1::ModelSpec& model) {
 
   const bool mlp = model.kind() == "mlp";
   const bool analytic = Contains(kAnalyticModels, model.kind());
+  if (mlp && model.hidden_size() == 0) {
+    return absl::InvalidArgumentError(
+        "model.hidden: missing; mlp needs at least one hidden layer, e.g. hidden: [128] "
+        "(without one, use kind: softmax)");
+  }
   if (!mlp && model.hidden_size() > 0) {
     return Invalid("model.hidden", "is only for kind mlp", model.kind());
   }
@@ -327,7 +332,13 @@ absl::StatusOr<v1::SweepSpec> LoadSweepSpec(const std::string& path) {
     return absl::Status(spec.status().code(),
                         absl::StrCat(path, ": ", spec.status().message()));
   }
-  ResolveDataPaths(std::filesystem::path(path).parent_path().string(), &*spec);
+  // Absolute, because workers resolve paths in their own directories.
+  std::error_code error;
+  const std::filesystem::path directory =
+      std::filesystem::absolute(std::filesystem::path(path), error).parent_path();
+  ResolveDataPaths(error ? std::filesystem::path(path).parent_path().string()
+                         : directory.string(),
+                   &*spec);
   return spec;
 }
 

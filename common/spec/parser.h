@@ -18,8 +18,9 @@ namespace lrsweep::spec {
 // Parses, fills in defaults and validates a whole sweep spec.
 absl::StatusOr<v1::SweepSpec> ParseSweepSpec(absl::string_view text);
 
-// Reads the file at `path` and parses it as ParseSweepSpec does, then makes
-// relative data paths relative to the spec file's directory. A missing file
+// Reads the file at `path` and parses it as ParseSweepSpec does, then turns
+// relative data paths into absolute paths from the spec file's directory, so
+// that a worker started elsewhere finds the same files. A missing file
 // is NOT_FOUND naming the path; errors in it are prefixed with the path.
 absl::StatusOr<v1::SweepSpec> LoadSweepSpec(const std::string& path);
 

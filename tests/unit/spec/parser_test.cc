@@ -203,6 +203,8 @@ TEST(ParseSweepSpecTest, FieldValueErrorsNameFieldAndValue) {
        "data.train: must be empty for the analytic objective 'rosenbrock'"},
       {"data: {train: a.csv}\nmodel: {kind: mlp, hidden: [64, 0]}\ntraining: {epochs: 1}\n" + grid,
        "model.hidden[1]: must be > 0, got 0"},
+      {"data: {train: a.csv}\nmodel: {kind: mlp}\ntraining: {epochs: 1}\n" + grid,
+       "model.hidden: missing"},
       {"data: {train: a.csv}\nmodel: {kind: softmax}\ntraining: {epochs: 1}\n"
        "grid: {solver: {name: SGD}, base_lr: [0.1, -1]}\n",
        "grid.base_lr[1]: must be > 0, got -1"},
@@ -270,6 +272,15 @@ TEST(ParseSweepSpecTest, HugeGridIsRejectedWithoutExpanding) {
       "max_lr: " + values + ", step_size_up: " + values + ", step_size_down: " +
       values + "}}"));
   EXPECT_THAT(message, HasSubstr("more than limits.max_jobs"));
+}
+
+TEST(LoadSweepSpecTest, DataPathsBecomeAbsolute) {
+  auto spec = LoadSweepSpec("examples/iris.yaml");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  const std::string& train = spec->data().train();
+  ASSERT_FALSE(train.empty());
+  EXPECT_EQ(train.front(), '/') << train;
+  EXPECT_THAT(train, ::testing::EndsWith("/examples/data/iris.csv"));
 }
 
 TEST(ParseSolverSpecTest, ReadsInlineSolver) {
