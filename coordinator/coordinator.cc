@@ -1,5 +1,12 @@
 #include "coordinator/coordinator.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include <glog/logging.h>
 
 #include <utility>
@@ -96,8 +103,26 @@ Coordinator::Coordinator(const CoordinatorOptions& options, std::unique_ptr<Data
 
 absl::StatusOr<std::unique_ptr<Coordinator>> Coordinator::Open(
     const CoordinatorOptions& options) {
-  ASSIGN_OR_RETURN(std::unique_ptr<Database> database, OpenStore(options.db_path));
-  auto coordinator = absl::WrapUnique(new Coordinator(options, std::move(database)));
+  // One coordinator per store: a second one would lease the same jobs.
+  const std::string lock_path = options.db_path + ".lock";
+  const int lock_fd = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock_fd < 0) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("db: cannot create the lock file ", lock_path, ": ", strerror(errno)));
+  }
+  if (flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    close(lock_fd);
+    return absl::FailedPreconditionError(absl::StrCat(
+        "db: ", options.db_path, " is in use by another coordinator (", lock_path,
+        " is locked); stop that coordinator or choose another --db"));
+  }
+  auto database = OpenStore(options.db_path);
+  if (!database.ok()) {
+    close(lock_fd);
+    return database.status();
+  }
+  auto coordinator = absl::WrapUnique(new Coordinator(options, *std::move(database)));
+  coordinator->lock_fd_ = lock_fd;
   LOG(INFO) << "event=store_opened db=" << Quoted(options.db_path);
 
   // Leases that ran out while no coordinator was running go back to the
@@ -110,6 +135,8 @@ absl::StatusOr<std::unique_ptr<Coordinator>> Coordinator::Open(
 
 Coordinator::~Coordinator() {
   Stop();
+  database_.reset();
+  if (lock_fd_ >= 0) close(lock_fd_);
   LOG(INFO) << "event=store_closed db=" << Quoted(options_.db_path);
 }
 

@@ -50,9 +50,10 @@ struct CoordinatorOptions {
 
 class Coordinator {
  public:
-  // Opens the store, takes back the leases that expired while no
-  // coordinator ran, and starts the background thread. Errors of
-  // OpenStore().
+  // Locks `db_path`.lock, opens the store, takes back the leases that
+  // expired while no coordinator ran, and starts the background thread.
+  // FAILED_PRECONDITION when another coordinator has the store open; errors
+  // of OpenStore().
   static absl::StatusOr<std::unique_ptr<Coordinator>> Open(const CoordinatorOptions& options);
 
   // Calls Stop() and closes the store.
@@ -125,6 +126,8 @@ class Coordinator {
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
   absl::BitGen random_ ABSL_GUARDED_BY(mu_);
   std::thread lease_checker_;
+  // Holds an exclusive flock on `db_path`.lock while the store is open.
+  int lock_fd_ = -1;
 };
 
 }  // namespace lrsweep::coordinator

@@ -25,6 +25,10 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   auto worker_service = std::make_unique<WorkerServiceImpl>(coordinator);
   int port = 0;
   grpc::ServerBuilder builder;
+  // gRPC sets SO_REUSEPORT by default, which lets a second coordinator bind
+  // the same port and take half of the connections; an address in use must
+  // be an error instead.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(sweep_service.get());
   builder.RegisterService(worker_service.get());
