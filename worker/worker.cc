@@ -41,10 +41,28 @@ v1::Metrics ToMetrics(const engine::TrainResult& result) {
   return metrics;
 }
 
+// RESOURCE_EXHAUSTED is left out: gRPC returns it for a message over the
+// size limit, which no retry fixes.
 bool IsTransient(const grpc::Status& status) {
   return status.error_code() == grpc::StatusCode::UNAVAILABLE ||
-         status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ||
-         status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED;
+         status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
+}
+
+// Curves sent to the coordinator keep at most about this many epochs, so
+// that a long run (an analytic objective steps once per epoch) stays far
+// below gRPC's 4 MB message limit.
+constexpr int64_t kMaxCurvePoints = 1000;
+
+// Returns the spacing of the epochs kept in a reported curve: every epoch
+// for up to kMaxCurvePoints planned epochs, every k-th beyond.
+int64_t CurveStride(const v1::JobSpec& spec) {
+  const v1::TrainingSpec& training = spec.training();
+  const bool analytic = !engine::NeedsData(spec.model());
+  int64_t planned = training.epochs();
+  if (analytic && training.max_steps() > 0 && (planned <= 0 || training.max_steps() < planned)) {
+    planned = training.max_steps();
+  }
+  return std::max<int64_t>(1, (planned + kMaxCurvePoints - 1) / kMaxCurvePoints);
 }
 
 }  // namespace
@@ -117,12 +135,12 @@ void Worker::Run() {
   }
   reporter.join();
 
-  std::deque<v1::JobLease> unstarted;
+  std::deque<QueuedLease> unstarted;
   {
     absl::MutexLock lock(&mu_);
     unstarted.swap(queue_);
   }
-  for (const v1::JobLease& lease : unstarted) Release(lease);
+  for (const QueuedLease& queued : unstarted) Release(queued.lease);
   LOG(INFO) << "worker stopped worker_id=" << options_.worker_id
             << " completed_jobs=" << completed_jobs() << " handed_back=" << unstarted.size();
 }
@@ -142,7 +160,7 @@ bool Worker::NextLease(v1::JobLease* lease) {
   while (true) {
     if (shutting_down_ || idle_exit_) return false;
     if (!queue_.empty()) {
-      *lease = std::move(queue_.front());
+      *lease = std::move(queue_.front().lease);
       queue_.pop_front();
       return true;
     }
@@ -187,8 +205,11 @@ bool Worker::FetchLeases(int max_jobs) {
     return false;
   }
   if (response.leases_size() == 0) return false;
+  const absl::Time now = absl::Now();
   absl::MutexLock lock(&mu_);
-  for (v1::JobLease& lease : *response.mutable_leases()) queue_.push_back(std::move(lease));
+  for (v1::JobLease& lease : *response.mutable_leases()) {
+    queue_.push_back({std::move(lease), now});
+  }
   cv_.SignalAll();
   return true;
 }
@@ -214,7 +235,9 @@ void Worker::RunLease(const v1::JobLease& lease) {
   if (error.ok()) {
     engine::TrainOptions options;
     options.stop_requested = &job->stop;
-    options.on_epoch = [&job](const engine::EpochMetrics& metrics) {
+    const int64_t stride = CurveStride(lease.spec());
+    options.on_epoch = [&job, stride](const engine::EpochMetrics& metrics) {
+      if (metrics.epoch % stride != 0 && metrics.epoch != 1) return true;
       absl::MutexLock lock(&job->mu);
       job->curve.push_back(ToPoint(metrics));
       return true;
@@ -254,8 +277,13 @@ void Worker::RunLease(const v1::JobLease& lease) {
     request.set_state(result.outcome == engine::RunOutcome::kDiverged ? v1::Job::DIVERGED
                                                                       : v1::Job::SUCCEEDED);
     *request.mutable_metrics() = ToMetrics(result);
-    for (const engine::EpochMetrics& metrics : result.curve) {
-      *request.add_curve() = ToPoint(metrics);
+    const int64_t stride = CurveStride(lease.spec());
+    for (size_t i = 0; i < result.curve.size(); ++i) {
+      const engine::EpochMetrics& metrics = result.curve[i];
+      const bool last = i + 1 == result.curve.size();
+      if (metrics.epoch % stride == 0 || metrics.epoch == 1 || last) {
+        *request.add_curve() = ToPoint(metrics);
+      }
     }
   }
   Complete(request);
@@ -328,42 +356,84 @@ void Worker::ReportLoop() {
       for (auto& [job_id, job] : active_) jobs.push_back(job);
     }
     for (auto& job : jobs) Report(job.get());
+    KeepQueuedLeasesAlive();
   }
 }
 
-void Worker::Report(ActiveJob* job) {
+absl::Duration Worker::KeepaliveInterval(const v1::JobLease& lease) const {
+  return std::min(options_.keepalive_interval, absl::Seconds(lease.lease_seconds()) / 3);
+}
+
+void Worker::KeepQueuedLeasesAlive() {
+  std::vector<v1::JobLease> due;
+  const absl::Time now = absl::Now();
+  {
+    absl::MutexLock lock(&mu_);
+    for (const QueuedLease& queued : queue_) {
+      if (now - queued.extended >= KeepaliveInterval(queued.lease)) due.push_back(queued.lease);
+    }
+  }
+  for (const v1::JobLease& lease : due) {
+    bool stop = false;
+    const bool sent = SendProgress(lease, {}, &stop);
+    absl::MutexLock lock(&mu_);
+    for (auto it = queue_.begin(); it != queue_.end(); ++it) {
+      if (it->lease.job_id() != lease.job_id() || it->lease.sweep_id() != lease.sweep_id()) {
+        continue;
+      }
+      if (stop) {
+        queue_.erase(it);
+      } else if (sent) {
+        it->extended = absl::Now();
+      }
+      break;
+    }
+  }
+}
+
+bool Worker::SendProgress(const v1::JobLease& lease, const std::vector<v1::EpochPoint>& curve,
+                          bool* stop) {
   v1::ReportProgressRequest request;
+  request.set_sweep_id(lease.sweep_id());
+  request.set_job_id(lease.job_id());
+  request.set_attempt(lease.attempt());
+  request.set_worker_id(options_.worker_id);
+  for (const v1::EpochPoint& point : curve) *request.add_curve() = point;
+  v1::ReportProgressResponse response;
+  auto context = NewContext();
+  grpc::Status status = stub_->ReportProgress(context.get(), request, &response);
+  if (!status.ok()) {
+    LOG_EVERY_N(WARNING, 20) << "ReportProgress failed job_id=" << lease.job_id()
+                             << " code=" << status.error_code() << " error=\""
+                             << status.error_message() << "\"";
+    return false;
+  }
+  if (response.stop()) {
+    LOG(INFO) << "stopping job on the coordinator's request job_id=" << lease.job_id()
+              << " reason=" << v1::ReportProgressResponse::StopReason_Name(response.reason());
+    *stop = true;
+  }
+  return true;
+}
+
+void Worker::Report(ActiveJob* job) {
+  std::vector<v1::EpochPoint> curve;
   {
     absl::MutexLock lock(&job->mu);
     const absl::Duration since = absl::Now() - job->last_report;
     const bool new_epoch = job->curve.size() > job->reported_epochs;
     if (!(new_epoch && since >= options_.min_report_interval) &&
-        since < options_.keepalive_interval) {
+        since < KeepaliveInterval(job->lease)) {
       return;
     }
-    for (const v1::EpochPoint& point : job->curve) *request.add_curve() = point;
+    curve = job->curve;
   }
 
-  request.set_sweep_id(job->lease.sweep_id());
-  request.set_job_id(job->lease.job_id());
-  request.set_attempt(job->lease.attempt());
-  request.set_worker_id(options_.worker_id);
-  v1::ReportProgressResponse response;
-  auto context = NewContext();
-  grpc::Status status = stub_->ReportProgress(context.get(), request, &response);
+  bool stop = false;
+  const bool sent = SendProgress(job->lease, curve, &stop);
   job->last_report = absl::Now();
-
-  if (!status.ok()) {
-    LOG_EVERY_N(WARNING, 20) << "ReportProgress failed job_id=" << job->lease.job_id()
-                             << " code=" << status.error_code() << " error=\""
-                             << status.error_message() << "\"";
-    return;
-  }
-  job->reported_epochs = request.curve_size();
-  if (response.stop()) {
-    LOG(INFO) << "stopping job on the coordinator's request job_id=" << job->lease.job_id()
-              << " reason="
-              << v1::ReportProgressResponse::StopReason_Name(response.reason());
+  if (sent) job->reported_epochs = curve.size();
+  if (stop) {
     job->stopped_by_coordinator = true;
     job->stop = true;
   }

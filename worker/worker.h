@@ -5,8 +5,9 @@
 // AcquireJobs, trains the job, and completes it with CompleteJob, retrying
 // with backoff while the coordinator is unavailable so that a finished result
 // is not lost. A reporter thread sends ReportProgress after every epoch (at
-// most a few times a second per job) and at least every few seconds, which
-// keeps the lease alive, and stops a job when the reply requests it.
+// most a few times a second per job) and at least every third of the lease,
+// which keeps the lease alive, and stops a job when the reply requests it.
+// Leases waiting in the local queue are extended the same way.
 //
 // Thread-safe: Shutdown() may be called from any thread, e.g. a signal
 // watcher, while Run() blocks in another.
@@ -74,6 +75,11 @@ class Worker {
 
  private:
   struct ActiveJob;
+  // A lease waiting in the local queue, with the time it was last extended.
+  struct QueuedLease {
+    v1::JobLease lease;
+    absl::Time extended;
+  };
 
   void RunSlot();
   bool NextLease(v1::JobLease* lease);
@@ -83,6 +89,14 @@ class Worker {
   void Release(const v1::JobLease& lease);
   void ReportLoop();
   void Report(ActiveJob* job);
+  void KeepQueuedLeasesAlive();
+  // Sends ReportProgress for `lease` with `curve`; returns false when the
+  // reply says to drop the job or the call failed.
+  bool SendProgress(const v1::JobLease& lease, const std::vector<v1::EpochPoint>& curve,
+                    bool* stop);
+  // How often a lease must be extended: a third of its length, at most
+  // keepalive_interval.
+  absl::Duration KeepaliveInterval(const v1::JobLease& lease) const;
   std::unique_ptr<grpc::ClientContext> NewContext() const;
 
   const WorkerOptions options_;
@@ -97,7 +111,7 @@ class Worker {
   bool reporter_done_ ABSL_GUARDED_BY(mu_) = false;
   bool fetching_ ABSL_GUARDED_BY(mu_) = false;
   bool idle_exit_ ABSL_GUARDED_BY(mu_) = false;
-  std::deque<v1::JobLease> queue_ ABSL_GUARDED_BY(mu_);
+  std::deque<QueuedLease> queue_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::shared_ptr<ActiveJob>> active_ ABSL_GUARDED_BY(mu_);
   int running_slots_ ABSL_GUARDED_BY(mu_) = 0;
 };
