@@ -10,6 +10,7 @@
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "cli/commands.h"
+#include "glog/logging.h"
 
 namespace {
 
@@ -93,6 +94,12 @@ void PrintMainUsage() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Only `lrsweep run` logs, from its embedded coordinator and workers; the
+  // progress bar owns the terminal, so only warnings and errors are shown.
+  FLAGS_logtostderr = true;
+  FLAGS_minloglevel = google::GLOG_WARNING;
+  google::InitGoogleLogging(argv[0]);
+
   if (argc < 2 || std::strcmp(argv[1], "--help") == 0 ||
       std::strcmp(argv[1], "help") == 0) {
     PrintMainUsage();

@@ -18,6 +18,8 @@
 #include "cli/output.h"
 #include "coordinator/coordinator.h"
 #include "coordinator/server.h"
+#include "engine/dataset.h"
+#include "engine/trainer.h"
 #include "glog/logging.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -34,7 +36,9 @@ ABSL_DECLARE_FLAG(int, top_k);
 namespace lrsweep::cli {
 
 absl::Status WatchProgress(v1::SweepService::Stub* stub, const std::string& address,
-                           const std::string& sweep_id, bool json);
+                           const std::string& sweep_id, bool json, FILE* out);
+absl::Status PrintFailures(v1::SweepService::Stub* stub, const std::string& address,
+                           const v1::Sweep& sweep, FILE* out);
 absl::Status PrintLeaderboard(v1::SweepService::Stub* stub, const std::string& address,
                               const std::string& sweep_id, int top_k, const std::string& format);
 
@@ -69,6 +73,12 @@ struct LocalCluster {
 
 absl::Status RunSweep(const std::string& spec_path, const std::string& format) {
   ASSIGN_OR_RETURN(v1::SweepSpec spec, spec::LoadSweepSpec(spec_path));
+  // The data is local, so a missing file or a wrong label column fails here
+  // once instead of in every job.
+  if (engine::NeedsData(spec.model())) {
+    RETURN_IF_ERROR(
+        engine::LoadDataFiles(spec.data(), engine::LabelKindForModel(spec.model())).status());
+  }
   ASSIGN_OR_RETURN(std::string db_path, DatabasePath());
 
   LocalCluster cluster;
@@ -98,24 +108,36 @@ absl::Status RunSweep(const std::string& spec_path, const std::string& format) {
       worker_options, grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
   cluster.worker_thread = std::thread([&cluster] { cluster.worker->Run(); });
 
-  const bool json = format == "json";
-  if (!json) {
-    std::printf("sweep %s: %lld jobs (%lld configurations) on %d local workers, coordinator %s\n",
-                sweep.sweep_id().c_str(), static_cast<long long>(sweep.counts().total()),
-                static_cast<long long>(sweep.config_count()), worker_options.slots,
-                address.c_str());
-    for (const auto& [reason, count] : sweep.dropped_jobs()) {
-      std::printf("dropped %lld invalid combinations: %s\n", static_cast<long long>(count),
-                  reason.c_str());
-    }
-    std::fflush(stdout);
+  // Progress and notes go to stderr, so that stdout carries only the
+  // leaderboard in the requested format.
+  std::fprintf(stderr, "sweep %s: %lld jobs (%lld configurations) on %d local workers\n",
+               sweep.sweep_id().c_str(), static_cast<long long>(sweep.counts().total()),
+               static_cast<long long>(sweep.config_count()), worker_options.slots);
+  for (const auto& [reason, count] : sweep.dropped_jobs()) {
+    std::fprintf(stderr, "dropped %lld invalid combinations: %s\n",
+                 static_cast<long long>(count), reason.c_str());
   }
-  RETURN_IF_ERROR(WatchProgress(stub.get(), address, sweep.sweep_id(), /*json=*/false));
+  RETURN_IF_ERROR(
+      WatchProgress(stub.get(), address, sweep.sweep_id(), /*json=*/false, stderr));
 
-  if (!json) std::printf("\n");
+  v1::GetSweepRequest get;
+  get.set_sweep_id(sweep.sweep_id());
+  v1::Sweep finished;
+  {
+    auto context = NewClientContext();
+    RETURN_IF_ERROR(FromGrpc(stub->GetSweep(context.get(), get, &finished), address));
+  }
+  RETURN_IF_ERROR(PrintFailures(stub.get(), address, finished, stderr));
+  if (format == "table") std::printf("\n");
   RETURN_IF_ERROR(PrintLeaderboard(stub.get(), address, sweep.sweep_id(),
                                    absl::GetFlag(FLAGS_top_k), format));
-  if (!json) std::printf("\nresults stored in %s\n", db_path.c_str());
+  std::fprintf(stderr, "\nresults stored in %s; to query them later, start\n"
+                       "  lrsweep-coordinator --db=%s\nand use lrsweep leaderboard %s\n",
+               db_path.c_str(), db_path.c_str(), sweep.sweep_id().c_str());
+  const v1::JobCounts& counts = finished.counts();
+  if (counts.succeeded() == 0 && counts.diverged() == 0) {
+    return absl::AbortedError("no job finished; see the errors above");
+  }
   return absl::OkStatus();
 }
 
@@ -131,9 +153,6 @@ int RunRun(const std::vector<std::string>& args) {
     return ReportError(kCommand, absl::InvalidArgumentError(absl::StrCat(
                                      "--format: must be table, json or csv, got '", format, "'")));
   }
-  // The progress bar owns the terminal; only warnings and errors are logged.
-  FLAGS_logtostderr = true;
-  FLAGS_minloglevel = google::GLOG_WARNING;
   absl::Status status = RunSweep(args[0], format);
   if (!status.ok()) return ReportError(kCommand, status);
   return 0;

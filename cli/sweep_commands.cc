@@ -20,6 +20,11 @@
 ABSL_FLAG(int, top_k, 20, "leaderboard: configurations to show, best first.");
 
 namespace lrsweep::cli {
+
+// Prints the number of failed jobs and the first one's error, if any failed.
+absl::Status PrintFailures(v1::SweepService::Stub* stub, const std::string& address,
+                           const v1::Sweep& sweep, FILE* out);
+
 namespace {
 
 std::string Address() { return absl::GetFlag(FLAGS_coordinator); }
@@ -97,10 +102,11 @@ absl::Status Status(const std::string& sweep_id) {
   ASSIGN_OR_RETURN(v1::Sweep sweep, GetSweep(sweep_id));
   if (absl::GetFlag(FLAGS_format) == "json") {
     std::printf("%s\n", ToJson(sweep).c_str());
-  } else {
-    PrintSweep(sweep);
+    return absl::OkStatus();
   }
-  return absl::OkStatus();
+  PrintSweep(sweep);
+  auto stub = ConnectSweepService(Address());
+  return PrintFailures(stub.get(), Address(), sweep, stdout);
 }
 
 absl::Status Cancel(const std::string& sweep_id) {
@@ -155,26 +161,44 @@ absl::StatusOr<ConfigSummary> SummarizeConfig(v1::SweepService::Stub* stub,
 
 }  // namespace
 
+absl::Status PrintFailures(v1::SweepService::Stub* stub, const std::string& address,
+                           const v1::Sweep& sweep, FILE* out) {
+  if (sweep.counts().failed() == 0) return absl::OkStatus();
+  v1::ListJobsRequest request;
+  request.set_sweep_id(sweep.sweep_id());
+  request.add_states(v1::Job::FAILED);
+  request.set_page_size(1);
+  v1::ListJobsResponse response;
+  auto context = NewClientContext();
+  RETURN_IF_ERROR(FromGrpc(stub->ListJobs(context.get(), request, &response), address));
+  std::fprintf(out, "%lld jobs failed", static_cast<long long>(sweep.counts().failed()));
+  if (response.jobs_size() > 0) {
+    std::fprintf(out, "; first error: %s", response.jobs(0).error().c_str());
+  }
+  std::fprintf(out, "\n");
+  return absl::OkStatus();
+}
+
 absl::Status WatchProgress(v1::SweepService::Stub* stub, const std::string& address,
-                           const std::string& sweep_id, bool json) {
+                           const std::string& sweep_id, bool json, FILE* out) {
   v1::WatchSweepRequest request;
   request.set_sweep_id(sweep_id);
   auto context = NewClientContext(0);
   auto reader = stub->WatchSweep(context.get(), request);
-  const bool terminal = isatty(fileno(stdout));
+  const bool terminal = isatty(fileno(out));
   v1::SweepProgress progress;
   bool printed = false;
   while (reader->Read(&progress)) {
     if (json) {
-      std::printf("%s\n", ToJson(progress).c_str());
+      std::fprintf(out, "%s\n", ToJson(progress).c_str());
     } else if (terminal) {
-      std::printf("\r%s\033[K", FormatProgress(progress).c_str());
+      std::fprintf(out, "\r%s\033[K", FormatProgress(progress).c_str());
       printed = true;
     }
-    std::fflush(stdout);
+    std::fflush(out);
   }
-  if (printed) std::printf("\n");
-  if (!json && !terminal) std::printf("%s\n", FormatProgress(progress).c_str());
+  if (printed) std::fprintf(out, "\n");
+  if (!json && !terminal) std::fprintf(out, "%s\n", FormatProgress(progress).c_str());
   return FromGrpc(reader->Finish(), address);
 }
 
@@ -244,7 +268,8 @@ namespace {
 
 absl::Status Watch(const std::string& sweep_id) {
   auto stub = ConnectSweepService(Address());
-  return WatchProgress(stub.get(), Address(), sweep_id, absl::GetFlag(FLAGS_format) == "json");
+  return WatchProgress(stub.get(), Address(), sweep_id, absl::GetFlag(FLAGS_format) == "json",
+                       stdout);
 }
 
 absl::Status Leaderboard(const std::string& sweep_id) {

@@ -16,6 +16,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "glog/logging.h"
@@ -44,6 +46,13 @@ std::string DefaultWorkerId() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // --help lists the flags of this file only, not those of the libraries.
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view file) {
+    return absl::EndsWith(file, "worker/main.cc");
+  };
+  usage.contains_helpshort_flags = usage.contains_help_flags;
+  absl::SetFlagsUsageConfig(usage);
   absl::SetProgramUsageMessage(
       "lrsweep-worker --coordinator=HOST:PORT [--slots=N]\n\n"
       "Pulls jobs from an lrsweep coordinator, trains them (one thread per slot)\n"

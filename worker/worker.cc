@@ -271,8 +271,9 @@ void Worker::RunLease(const v1::JobLease& lease) {
   if (!error.ok()) {
     request.set_state(v1::Job::FAILED);
     request.set_error(std::string(error.message()));
-    LOG(WARNING) << "job failed job_id=" << lease.job_id() << " attempt=" << lease.attempt()
-                 << " error=\"" << error.message() << "\"";
+    LOG_EVERY_N(WARNING, 20) << "job failed (one line per 20) job_id=" << lease.job_id()
+                             << " attempt=" << lease.attempt() << " error=\""
+                             << error.message() << "\"";
   } else {
     request.set_state(result.outcome == engine::RunOutcome::kDiverged ? v1::Job::DIVERGED
                                                                       : v1::Job::SUCCEEDED);
