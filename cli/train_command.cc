@@ -74,6 +74,19 @@ void PrintCurveTable(FILE* out, const v1::JobSpec& job,
                  static_cast<long long>(result.diverged_at_step));
   }
   std::fprintf(out, ", %.3f s\n", result.wall_seconds);
+  if (!result.curve.empty()) {
+    // A sweep ranks jobs by the objective at the end of training.
+    const engine::EpochMetrics& last = result.curve.back();
+    const std::string& metric = job.objective().metric();
+    double value = metric == "train_loss"     ? last.train_loss
+                   : metric == "val_accuracy" ? last.val_accuracy
+                                              : last.val_loss;
+    if (metric != "val_accuracy" && metric != "train_loss" && !std::isfinite(value)) {
+      value = last.train_loss;  // val_loss without a validation split
+    }
+    std::fprintf(out, "objective (%s at the last epoch, as a sweep ranks it): %s\n",
+                 metric.c_str(), Cell(value).c_str());
+  }
   if (std::isfinite(result.best_val_loss)) {
     std::fprintf(out, "best val_loss: %s at epoch %lld\n",
                  Cell(result.best_val_loss).c_str(),
