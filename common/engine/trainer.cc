@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <climits>
 #include <cmath>
 #include <memory>
 #include <utility>
@@ -46,6 +47,9 @@ class JobRunner {
   bool RunDataEpoch(int64_t epoch, EpochMetrics* metrics);
   bool RunAnalyticEpoch(EpochMetrics* metrics);
   bool TakeStep(Eigen::Index rows, double* loss);
+  // Rejects a OneCycleLR whose schedule ends before the run does, where
+  // PyTorch would raise.
+  absl::Status CheckOneCycleLength() const;
 
   // Mean loss and accuracy (NaN unless classifying) over `rows` of `data`.
   void Evaluate(const Dataset& data, absl::Span<const int64_t> rows,
@@ -129,6 +133,39 @@ absl::Status JobRunner<T>::Prepare(const DataFiles& files) {
     step_unit_ = unit.empty()        ? scheduler_->default_step_unit()
                  : unit == "epoch" ? StepUnit::kEpoch
                                    : StepUnit::kIteration;
+    RETURN_IF_ERROR(CheckOneCycleLength());
+  }
+  return absl::OkStatus();
+}
+
+template <typename T>
+absl::Status JobRunner<T>::CheckOneCycleLength() const {
+  if (job_.scheduler().name() != "OneCycleLR") return absl::OkStatus();
+  const auto& args = job_.scheduler().args().fields();
+  auto number = [&args](const char* name) -> int64_t {
+    auto it = args.find(name);
+    return it == args.end() ? 0 : static_cast<int64_t>(it->second.number_value());
+  };
+  const int64_t total_steps = args.count("total_steps") != 0
+                                  ? number("total_steps")
+                                  : number("epochs") * number("steps_per_epoch");
+
+  // Scheduler steps the run makes: one per optimizer step or per epoch.
+  const v1::TrainingSpec& training = job_.training();
+  const int64_t batches = uses_data_ ? (static_cast<int64_t>(data_.split.train.size()) +
+                                        batch_rows_ - 1) / batch_rows_
+                                     : 1;
+  constexpr int64_t kUnlimited = INT64_MAX;
+  const int64_t epochs = training.epochs() > 0 ? training.epochs() : kUnlimited;
+  int64_t steps = epochs == kUnlimited ? kUnlimited : epochs * batches;
+  if (training.max_steps() > 0) steps = std::min(steps, training.max_steps());
+  const int64_t scheduler_steps =
+      step_unit_ == StepUnit::kIteration ? steps : std::min(epochs, (steps + batches - 1) / batches);
+  if (scheduler_steps > total_steps) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "scheduler.total_steps: OneCycleLR would be stepped ", scheduler_steps,
+        " times but its schedule has ", total_steps,
+        " steps; PyTorch raises past the end. Set total_steps to at least ", scheduler_steps));
   }
   return absl::OkStatus();
 }

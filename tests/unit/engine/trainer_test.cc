@@ -341,6 +341,26 @@ base_lr: 0.1
   EXPECT_EQ(trace.size(), 24u);
 }
 
+TEST(TrainerTest, OneCycleShorterThanRunIsInvalid) {
+  // 120 training rows in batches of 10 for 3 epochs: 36 optimizer steps.
+  const std::string text = std::string(kIrisJob) + R"(
+training: {epochs: 3, batch_size: 10}
+solver: {name: SGD, momentum: 0.9}
+base_lr: 0.01
+scheduler: {name: OneCycleLR, max_lr: 0.1, total_steps: [35, 36]}
+)";
+  v1::JobSpec too_short = ParseSingleJob(text, 0);
+  auto result = RunJob(too_short, Load(too_short));
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(result.status().message()), HasSubstr("at least 36"));
+
+  v1::JobSpec exact = ParseSingleJob(text, 1);
+  auto fits = RunJob(exact, Load(exact));
+  ASSERT_TRUE(fits.ok()) << fits.status();
+  EXPECT_EQ(fits->steps, 36);
+}
+
 TEST(TrainerTest, ModelUnfitForDataIsInvalid) {
   v1::JobSpec job = ParseSingleJob(std::string(kIrisJob) + R"(
 training: {epochs: 1}
