@@ -53,6 +53,7 @@ Network<T>::Network(const NetworkOptions& options)
     buffers_.push_back(std::move(buffers));
     inputs = outputs;
   }
+  row_max_.resize(rows);
 }
 
 template <typename T>
@@ -101,6 +102,7 @@ void Network<T>::Forward(const Eigen::Ref<const Vector>& params,
 
 template <typename T>
 T Network<T>::HeadLoss(const Eigen::Ref<const Vector>& labels, T scale) {
+  if (options_.head == Head::kCrossEntropy) return CrossEntropyLoss(labels, scale);
   const Eigen::Index n = chunk_rows_;
   auto z = buffers_.back().outputs.topRows(n);
   auto delta = buffers_.back().deltas.topRows(n);
@@ -127,18 +129,41 @@ T Network<T>::HeadLoss(const Eigen::Ref<const Vector>& labels, T scale) {
         delta(i, 0) = (Sigmoid(zi) - y) * scale;
         break;
       }
-      case Head::kCrossEntropy: {
-        // d/dz = softmax(z) - onehot(label).
-        const T max = z.row(i).maxCoeff();
-        delta.row(i) = (z.row(i).array() - max).exp();
-        const T total = delta.row(i).sum();
-        sum += max + std::log(total) - z(i, label);
-        delta.row(i) /= total;
-        delta(i, label) -= T(1);
-        delta.row(i) *= scale;
+      case Head::kCrossEntropy:
+        // Not reached: HeadLoss returned CrossEntropyLoss above.
         break;
-      }
     }
+  }
+  return sum;
+}
+
+template <typename T>
+T Network<T>::CrossEntropyLoss(const Eigen::Ref<const Vector>& labels, T scale) {
+  const Eigen::Index n = chunk_rows_;
+  const auto z = buffers_.back().outputs.topRows(n);
+  auto delta = buffers_.back().deltas.topRows(n);
+  auto row_max = row_max_.head(n);
+
+  // exp(z - max) row by row would call the scalar exp, because a row has
+  // fewer outputs than a vector register has lanes. The rows of the
+  // row-major block are contiguous, so one exp over the whole block runs in
+  // vector registers.
+  for (Eigen::Index i = 0; i < n; ++i) {
+    row_max[i] = z.row(i).maxCoeff();
+    delta.row(i).array() = z.row(i).array() - row_max[i];
+  }
+  Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>> exponentials(delta.data(), delta.size());
+  exponentials = exponentials.exp();
+
+  // d/dz = softmax(z) - onehot(label).
+  T sum = 0;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const auto label = static_cast<Eigen::Index>(labels[i]);
+    const T total = delta.row(i).sum();
+    sum += row_max[i] + std::log(total) - z(i, label);
+    delta.row(i) /= total;
+    delta(i, label) -= T(1);
+    delta.row(i) *= scale;
   }
   return sum;
 }

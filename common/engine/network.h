@@ -85,6 +85,8 @@ class Network : public Model<T> {
   // forward pass with `labels`, and writes scale * d(loss term)/dz of each
   // row to the last layer's deltas.
   T HeadLoss(const Eigen::Ref<const Vector>& labels, T scale);
+  // HeadLoss for Head::kCrossEntropy.
+  T CrossEntropyLoss(const Eigen::Ref<const Vector>& labels, T scale);
   // Adds the gradient of the chunk to `grad`, from the last layer's delta.
   void Backward(const Eigen::Ref<const Vector>& params, const Eigen::Ref<const Matrix>& x,
                 Eigen::Ref<Vector> grad);
@@ -113,6 +115,8 @@ class Network : public Model<T> {
   std::vector<LayerBuffers> buffers_;
   // Rows of the current chunk, at most options_.max_batch_size.
   Eigen::Index chunk_rows_ = 0;
+  // The largest output of each row of the chunk, for the cross-entropy head.
+  Vector row_max_;
 };
 
 extern template class Network<float>;
