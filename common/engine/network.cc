@@ -294,6 +294,28 @@ int64_t Network<T>::CountCorrect(const Eigen::Ref<const Vector>& params,
   return correct;
 }
 
+template <typename T>
+T Network<T>::LossAndCountCorrect(const Eigen::Ref<const Vector>& params,
+                                  const Eigen::Ref<const Matrix>& features,
+                                  const Eigen::Ref<const Vector>& labels, int64_t* correct) {
+  assert(options_.task == ModelTask::kClassification);
+  assert(features.rows() > 0);
+  assert(labels.size() == features.rows());
+  const Eigen::Index n = features.rows();
+  const T scale = T(1) / MeanDivisor(n);
+  T sum = 0;
+  *correct = 0;
+  for (Eigen::Index start = 0; start < n; start += options_.max_batch_size) {
+    const Eigen::Index rows = std::min(options_.max_batch_size, n - start);
+    Forward(params, features.middleRows(start, rows));
+    for (Eigen::Index i = 0; i < rows; ++i) {
+      if (PredictedClass(i) == static_cast<Eigen::Index>(labels[start + i])) ++*correct;
+    }
+    sum += HeadLoss(labels.segment(start, rows), scale);
+  }
+  return sum * scale;
+}
+
 template class Network<float>;
 template class Network<double>;
 

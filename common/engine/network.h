@@ -67,6 +67,9 @@ class Network : public Model<T> {
   int64_t CountCorrect(const Eigen::Ref<const Vector>& params,
                        const Eigen::Ref<const Matrix>& features,
                        const Eigen::Ref<const Vector>& labels) override;
+  T LossAndCountCorrect(const Eigen::Ref<const Vector>& params,
+                        const Eigen::Ref<const Matrix>& features,
+                        const Eigen::Ref<const Vector>& labels, int64_t* correct) override;
 
  private:
   // Shape of one layer and the offsets of its weight (outputs x inputs) and
