@@ -49,20 +49,22 @@ class SeedSequence {
     const size_t q = p + t;
     const size_t m = std::max(s + 1, n);
 
-    // k mod n, (k + p) mod n, (k + q) mod n and (k - 1) mod n.
+    // k mod n, (k + p) mod n and (k + q) mod n. begin[(k - 1) mod n] is
+    // always the value that the step before stored last, so it is kept in
+    // `previous` instead of being read back, which shortens the chain of
+    // dependent instructions from one step to the next.
     size_t at_k = 0;
     size_t at_p = p % n;
     size_t at_q = q % n;
-    size_t before_k = n - 1;
-    auto advance = [n, &at_k, &at_p, &at_q, &before_k] {
-      before_k = at_k;
+    uint32_t previous = begin[n - 1];
+    auto advance = [n, &at_k, &at_p, &at_q] {
       if (++at_k == n) at_k = 0;
       if (++at_p == n) at_p = 0;
       if (++at_q == n) at_q = 0;
     };
 
     for (size_t k = 0; k < m; ++k, advance()) {
-      const uint32_t r1 = 1664525u * Tempered(begin[at_k] ^ begin[at_p] ^ begin[before_k]);
+      const uint32_t r1 = 1664525u * Tempered(begin[at_k] ^ begin[at_p] ^ previous);
       uint32_t r2 = r1;
       if (k == 0) {
         r2 += static_cast<uint32_t>(s);
@@ -73,14 +75,15 @@ class SeedSequence {
       begin[at_p] += r1;
       begin[at_q] += r2;
       begin[at_k] = r2;
+      previous = r2;
     }
     for (size_t k = m; k < m + n; ++k, advance()) {
-      const uint32_t r3 =
-          1566083941u * Tempered(begin[at_k] + begin[at_p] + begin[before_k]);
+      const uint32_t r3 = 1566083941u * Tempered(begin[at_k] + begin[at_p] + previous);
       const uint32_t r4 = r3 - static_cast<uint32_t>(at_k);
       begin[at_p] ^= r3;
       begin[at_q] ^= r4;
       begin[at_k] = r4;
+      previous = r4;
     }
   }
 
