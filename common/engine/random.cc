@@ -105,12 +105,15 @@ std::mt19937_64 MakeGenerator(uint64_t seed, RandomStream stream,
 
 uint64_t UniformIndex(std::mt19937_64& generator, uint64_t n) {
   // Accept only outputs below the largest multiple of n that fits in 2^64,
-  // so that every remainder is equally likely.
+  // so that every remainder is equally likely. x is below it exactly when
+  // the block of n values that contains x, which starts at x - x % n, ends
+  // within 2^64. Testing that needs only the one division for x % n.
   const uint64_t max = std::numeric_limits<uint64_t>::max();
-  const uint64_t limit = max - (max % n + 1) % n;
-  uint64_t x = generator();
-  while (x > limit) x = generator();
-  return x % n;
+  while (true) {
+    const uint64_t x = generator();
+    const uint64_t remainder = x % n;
+    if (x - remainder <= max - (n - 1)) return remainder;
+  }
 }
 
 double UniformUnit(std::mt19937_64& generator) {
