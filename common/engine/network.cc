@@ -54,6 +54,7 @@ Network<T>::Network(const NetworkOptions& options)
     inputs = outputs;
   }
   row_max_.resize(rows);
+  row_log_total_.resize(rows);
 }
 
 template <typename T>
@@ -140,30 +141,44 @@ T Network<T>::HeadLoss(const Eigen::Ref<const Vector>& labels, T scale) {
 template <typename T>
 T Network<T>::CrossEntropyLoss(const Eigen::Ref<const Vector>& labels, T scale) {
   const Eigen::Index n = chunk_rows_;
-  const auto z = buffers_.back().outputs.topRows(n);
-  auto delta = buffers_.back().deltas.topRows(n);
-  auto row_max = row_max_.head(n);
+  const Eigen::Index k = options_.num_outputs;
+  const T* z = buffers_.back().outputs.data();
+  T* delta = buffers_.back().deltas.data();
 
   // exp(z - max) row by row would call the scalar exp, because a row has
-  // fewer outputs than a vector register has lanes. The rows of the
-  // row-major block are contiguous, so one exp over the whole block runs in
-  // vector registers.
+  // fewer outputs than a vector register has lanes. The n x k outputs of
+  // the chunk are contiguous (row-major), so one exp over all of them runs
+  // in vector registers. The rows are short, so plain loops handle them:
+  // Eigen's per-call overhead on a row of 3 would exceed the arithmetic.
   for (Eigen::Index i = 0; i < n; ++i) {
-    row_max[i] = z.row(i).maxCoeff();
-    delta.row(i).array() = z.row(i).array() - row_max[i];
+    const T* z_row = z + i * k;
+    T max = z_row[0];
+    for (Eigen::Index j = 1; j < k; ++j) max = std::max(max, z_row[j]);
+    row_max_[i] = max;
+    for (Eigen::Index j = 0; j < k; ++j) delta[i * k + j] = z_row[j] - max;
   }
-  Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>> exponentials(delta.data(), delta.size());
+  Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>> exponentials(delta, n * k);
   exponentials = exponentials.exp();
 
   // d/dz = softmax(z) - onehot(label).
-  T sum = 0;
   for (Eigen::Index i = 0; i < n; ++i) {
     const auto label = static_cast<Eigen::Index>(labels[i]);
-    const T total = delta.row(i).sum();
-    sum += row_max[i] + std::log(total) - z(i, label);
-    delta.row(i) /= total;
-    delta(i, label) -= T(1);
-    delta.row(i) *= scale;
+    T* delta_row = delta + i * k;
+    T total = 0;
+    for (Eigen::Index j = 0; j < k; ++j) total += delta_row[j];
+    row_log_total_[i] = total;
+    for (Eigen::Index j = 0; j < k; ++j) delta_row[j] /= total;
+    delta_row[label] -= T(1);
+    for (Eigen::Index j = 0; j < k; ++j) delta_row[j] *= scale;
+  }
+
+  // The loss terms max + log(sum exp(z - max)) - z_label, with the logs of
+  // all rows taken at once for the same reason as the exponentials.
+  auto log_total = row_log_total_.head(n).array();
+  log_total = log_total.log();
+  T sum = 0;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    sum += row_max_[i] + log_total[i] - z[i * k + static_cast<Eigen::Index>(labels[i])];
   }
   return sum;
 }

@@ -118,8 +118,10 @@ class Network : public Model<T> {
   std::vector<LayerBuffers> buffers_;
   // Rows of the current chunk, at most options_.max_batch_size.
   Eigen::Index chunk_rows_ = 0;
-  // The largest output of each row of the chunk, for the cross-entropy head.
+  // Per row of the chunk, for the cross-entropy head: the largest output
+  // m, and sum exp(z - m), which CrossEntropyLoss replaces by its log.
   Vector row_max_;
+  Vector row_log_total_;
 };
 
 extern template class Network<float>;
