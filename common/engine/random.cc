@@ -10,12 +10,12 @@ namespace lrsweep::engine {
 namespace {
 
 // A seed sequence that writes the same words as std::seed_seq, by the
-// algorithm of [rand.util.seedseq] in C++17. It keeps the four indices of
-// that algorithm (k, k + p, k + q and k - 1, all mod n) as counters that
-// wrap, where libstdc++ 12 computes each modulo with a division. Those
+// algorithm of [rand.util.seedseq] in C++17. It steps the indices of that
+// algorithm (k, k + p and k + q, mod n) as counters that wrap, where
+// libstdc++ 12 computes four modulos per step with divisions. Those
 // divisions made seeding one std::mt19937_64 cost about 18 us on the Xeon
-// of docs/benchmarks.md, more than a whole training step of a small model,
-// and the trainer seeds one generator per epoch for the shuffle.
+// of docs/benchmarks.md, two thirds of a full-batch Iris training step, and
+// the trainer seeds one generator per epoch for the shuffle.
 class SeedSequence {
  public:
   using result_type = uint32_t;
