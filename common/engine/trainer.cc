@@ -235,15 +235,15 @@ void JobRunner<T>::Evaluate(const Dataset& data, absl::Span<const int64_t> rows,
                    batch_features_.topRows(count), batch_labels_.head(count));
     const auto features = batch_features_.topRows(count);
     const auto labels = batch_labels_.head(count);
-    T loss;
+    T batch_loss;
     if (classifying) {
       int64_t batch_correct = 0;
-      loss = model_->LossAndCountCorrect(params_, features, labels, &batch_correct);
+      batch_loss = model_->LossAndCountCorrect(params_, features, labels, &batch_correct);
       correct += batch_correct;
     } else {
-      loss = model_->Loss(params_, features, labels);
+      batch_loss = model_->Loss(params_, features, labels);
     }
-    loss_sum += static_cast<double>(loss) * count;
+    loss_sum += static_cast<double>(batch_loss) * count;
   }
   *loss = loss_sum / rows.size();
   *accuracy = classifying ? static_cast<double>(correct) / rows.size() : kNoValue;
