@@ -92,6 +92,16 @@ class Model {
                                const Eigen::Ref<const Matrix>& features,
                                const Eigen::Ref<const Vector>& labels) = 0;
 
+  // Returns Loss() and writes what CountCorrect() returns to `correct`.
+  // Networks compute both from one forward pass; this default calls the
+  // two. Does not allocate. Precondition: task() is kClassification.
+  virtual T LossAndCountCorrect(const Eigen::Ref<const Vector>& params,
+                                const Eigen::Ref<const Matrix>& features,
+                                const Eigen::Ref<const Vector>& labels, int64_t* correct) {
+    *correct = CountCorrect(params, features, labels);
+    return Loss(params, features, labels);
+  }
+
  protected:
   explicit Model(Eigen::Index num_params) : num_params_(num_params) {}
 

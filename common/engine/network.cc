@@ -53,6 +53,8 @@ Network<T>::Network(const NetworkOptions& options)
     buffers_.push_back(std::move(buffers));
     inputs = outputs;
   }
+  row_max_.resize(rows);
+  row_log_total_.resize(rows);
 }
 
 template <typename T>
@@ -101,6 +103,7 @@ void Network<T>::Forward(const Eigen::Ref<const Vector>& params,
 
 template <typename T>
 T Network<T>::HeadLoss(const Eigen::Ref<const Vector>& labels, T scale) {
+  if (options_.head == Head::kCrossEntropy) return CrossEntropyLoss(labels, scale);
   const Eigen::Index n = chunk_rows_;
   auto z = buffers_.back().outputs.topRows(n);
   auto delta = buffers_.back().deltas.topRows(n);
@@ -127,18 +130,55 @@ T Network<T>::HeadLoss(const Eigen::Ref<const Vector>& labels, T scale) {
         delta(i, 0) = (Sigmoid(zi) - y) * scale;
         break;
       }
-      case Head::kCrossEntropy: {
-        // d/dz = softmax(z) - onehot(label).
-        const T max = z.row(i).maxCoeff();
-        delta.row(i) = (z.row(i).array() - max).exp();
-        const T total = delta.row(i).sum();
-        sum += max + std::log(total) - z(i, label);
-        delta.row(i) /= total;
-        delta(i, label) -= T(1);
-        delta.row(i) *= scale;
+      case Head::kCrossEntropy:
+        // Not reached: HeadLoss returned CrossEntropyLoss above.
         break;
-      }
     }
+  }
+  return sum;
+}
+
+template <typename T>
+T Network<T>::CrossEntropyLoss(const Eigen::Ref<const Vector>& labels, T scale) {
+  const Eigen::Index n = chunk_rows_;
+  const Eigen::Index k = options_.num_outputs;
+  const T* z = buffers_.back().outputs.data();
+  T* delta = buffers_.back().deltas.data();
+
+  // exp(z - max) row by row would call the scalar exp, because a row has
+  // fewer outputs than a vector register has lanes. The n x k outputs of
+  // the chunk are contiguous (row-major), so one exp over all of them runs
+  // in vector registers. The rows are short, so plain loops handle them:
+  // Eigen's per-call overhead on a row of 3 would exceed the arithmetic.
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const T* z_row = z + i * k;
+    T max = z_row[0];
+    for (Eigen::Index j = 1; j < k; ++j) max = std::max(max, z_row[j]);
+    row_max_[i] = max;
+    for (Eigen::Index j = 0; j < k; ++j) delta[i * k + j] = z_row[j] - max;
+  }
+  Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>> exponentials(delta, n * k);
+  exponentials = exponentials.exp();
+
+  // d/dz = softmax(z) - onehot(label).
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const auto label = static_cast<Eigen::Index>(labels[i]);
+    T* delta_row = delta + i * k;
+    T total = 0;
+    for (Eigen::Index j = 0; j < k; ++j) total += delta_row[j];
+    row_log_total_[i] = total;
+    for (Eigen::Index j = 0; j < k; ++j) delta_row[j] /= total;
+    delta_row[label] -= T(1);
+    for (Eigen::Index j = 0; j < k; ++j) delta_row[j] *= scale;
+  }
+
+  // The loss terms max + log(sum exp(z - max)) - z_label, with the logs of
+  // all rows taken at once for the same reason as the exponentials.
+  auto log_total = row_log_total_.head(n).array();
+  log_total = log_total.log();
+  T sum = 0;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    sum += row_max_[i] + log_total[i] - z[i * k + static_cast<Eigen::Index>(labels[i])];
   }
   return sum;
 }
@@ -267,6 +307,28 @@ int64_t Network<T>::CountCorrect(const Eigen::Ref<const Vector>& params,
     }
   }
   return correct;
+}
+
+template <typename T>
+T Network<T>::LossAndCountCorrect(const Eigen::Ref<const Vector>& params,
+                                  const Eigen::Ref<const Matrix>& features,
+                                  const Eigen::Ref<const Vector>& labels, int64_t* correct) {
+  assert(options_.task == ModelTask::kClassification);
+  assert(features.rows() > 0);
+  assert(labels.size() == features.rows());
+  const Eigen::Index n = features.rows();
+  const T scale = T(1) / MeanDivisor(n);
+  T sum = 0;
+  *correct = 0;
+  for (Eigen::Index start = 0; start < n; start += options_.max_batch_size) {
+    const Eigen::Index rows = std::min(options_.max_batch_size, n - start);
+    Forward(params, features.middleRows(start, rows));
+    for (Eigen::Index i = 0; i < rows; ++i) {
+      if (PredictedClass(i) == static_cast<Eigen::Index>(labels[start + i])) ++*correct;
+    }
+    sum += HeadLoss(labels.segment(start, rows), scale);
+  }
+  return sum * scale;
 }
 
 template class Network<float>;

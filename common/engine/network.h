@@ -67,6 +67,9 @@ class Network : public Model<T> {
   int64_t CountCorrect(const Eigen::Ref<const Vector>& params,
                        const Eigen::Ref<const Matrix>& features,
                        const Eigen::Ref<const Vector>& labels) override;
+  T LossAndCountCorrect(const Eigen::Ref<const Vector>& params,
+                        const Eigen::Ref<const Matrix>& features,
+                        const Eigen::Ref<const Vector>& labels, int64_t* correct) override;
 
  private:
   // Shape of one layer and the offsets of its weight (outputs x inputs) and
@@ -85,6 +88,8 @@ class Network : public Model<T> {
   // forward pass with `labels`, and writes scale * d(loss term)/dz of each
   // row to the last layer's deltas.
   T HeadLoss(const Eigen::Ref<const Vector>& labels, T scale);
+  // HeadLoss for Head::kCrossEntropy.
+  T CrossEntropyLoss(const Eigen::Ref<const Vector>& labels, T scale);
   // Adds the gradient of the chunk to `grad`, from the last layer's delta.
   void Backward(const Eigen::Ref<const Vector>& params, const Eigen::Ref<const Matrix>& x,
                 Eigen::Ref<Vector> grad);
@@ -113,6 +118,10 @@ class Network : public Model<T> {
   std::vector<LayerBuffers> buffers_;
   // Rows of the current chunk, at most options_.max_batch_size.
   Eigen::Index chunk_rows_ = 0;
+  // Per row of the chunk, for the cross-entropy head: the largest output
+  // m, and sum exp(z - m), which CrossEntropyLoss replaces by its log.
+  Vector row_max_;
+  Vector row_log_total_;
 };
 
 extern template class Network<float>;

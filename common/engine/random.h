@@ -24,10 +24,11 @@ enum class RandomStream : uint32_t {
   kInitialization = 3,  // model parameters
 };
 
-// Creates a Mersenne Twister seeded by std::seed_seq with the words
-// (low 32 bits of seed, high 32 bits of seed, stream, low 32 bits of index,
-// high 32 bits of index). `index` separates draws within a stream, such as
-// the epoch number.
+// Creates a Mersenne Twister in the state that std::seed_seq gives it with
+// the words (low 32 bits of seed, high 32 bits of seed, stream, low 32 bits
+// of index, high 32 bits of index). It computes that state without
+// std::seed_seq, which is slow. `index` separates draws within a stream,
+// such as the epoch number.
 std::mt19937_64 MakeGenerator(uint64_t seed, RandomStream stream,
                               uint64_t index = 0);
 

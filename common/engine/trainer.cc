@@ -28,6 +28,17 @@ double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+// Returns whether every element of `values` is finite, as allFinite() does.
+// x * 0 is 0 for finite x and NaN for an infinite or NaN x, so the sum is NaN
+// exactly when some element is not finite. Eigen vectorizes this sum, while
+// allFinite() tests one element at a time (Eigen 3.4). On the 101,770
+// parameters of a 784-128-10 MLP, two allFinite() calls per step cost more
+// than the Adam step itself.
+template <typename Vector>
+bool AllFinite(const Vector& values) {
+  return std::isfinite((values.array() * 0).sum());
+}
+
 // Trains one job in precision T. Prepare() allocates everything the step
 // loop needs, so Run() allocates only when it appends to the curve or trace.
 template <typename T>
@@ -185,7 +196,7 @@ bool JobRunner<T>::TakeStep(Eigen::Index rows, double* loss) {
   if (options_.trace != nullptr) {
     options_.trace->push_back({steps_ + 1, learning_rate, *loss});
   }
-  if (!std::isfinite(*loss) || !grad_.allFinite()) {
+  if (!std::isfinite(*loss) || !AllFinite(grad_)) {
     result_.diverged_at_step = steps_ + 1;
     EndRun(RunOutcome::kDiverged);
     return false;
@@ -195,7 +206,7 @@ bool JobRunner<T>::TakeStep(Eigen::Index rows, double* loss) {
   if (check_tolerance) previous_params_ = params_;
   optimizer_->Step(params_, grad_);
   ++steps_;
-  if (!params_.allFinite()) {
+  if (!AllFinite(params_)) {
     result_.diverged_at_step = steps_;
     EndRun(RunOutcome::kDiverged);
     return false;
@@ -266,8 +277,15 @@ void JobRunner<T>::Evaluate(const Dataset& data, absl::Span<const int64_t> rows,
                    batch_features_.topRows(count), batch_labels_.head(count));
     const auto features = batch_features_.topRows(count);
     const auto labels = batch_labels_.head(count);
-    loss_sum += static_cast<double>(model_->Loss(params_, features, labels)) * count;
-    if (classifying) correct += model_->CountCorrect(params_, features, labels);
+    T batch_loss;
+    if (classifying) {
+      int64_t batch_correct = 0;
+      batch_loss = model_->LossAndCountCorrect(params_, features, labels, &batch_correct);
+      correct += batch_correct;
+    } else {
+      batch_loss = model_->Loss(params_, features, labels);
+    }
+    loss_sum += static_cast<double>(batch_loss) * count;
   }
   *loss = loss_sum / rows.size();
   *accuracy = classifying ? static_cast<double>(correct) / rows.size() : kNoValue;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/random.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "support/temp_files.h"
@@ -133,6 +134,25 @@ TEST(SplitRowsTest, SizesAndCoverage) {
   EXPECT_EQ(all, AllRows(100));
   EXPECT_TRUE(std::is_sorted(split->train.begin(), split->train.end()));
   EXPECT_TRUE(std::is_sorted(split->validation.begin(), split->validation.end()));
+}
+
+// The split's definition (dataset.h): the first round(fraction * rows) rows
+// of a Fisher-Yates permutation from RandomStream::kSplit go to validation,
+// and both lists are in ascending order.
+TEST(SplitRowsTest, FollowsPermutationOfSplitStream) {
+  constexpr int64_t kRows = 1000;
+  absl::StatusOr<RowSplit> split = SplitRows(kRows, 0.25, 42);
+  ASSERT_TRUE(split.ok()) << split.status();
+
+  std::vector<int64_t> permutation = AllRows(kRows);
+  std::mt19937_64 generator = MakeGenerator(42, RandomStream::kSplit);
+  FisherYatesShuffle(generator, absl::MakeSpan(permutation));
+  std::vector<int64_t> validation(permutation.begin(), permutation.begin() + 250);
+  std::vector<int64_t> train(permutation.begin() + 250, permutation.end());
+  std::sort(validation.begin(), validation.end());
+  std::sort(train.begin(), train.end());
+  EXPECT_EQ(split->validation, validation);
+  EXPECT_EQ(split->train, train);
 }
 
 TEST(SplitRowsTest, SameSeedSameSplit) {

@@ -109,6 +109,8 @@ int64_t CountHotPathAllocations(const v1::ModelSpec& spec, int num_classes) {
     // 300 rows run as chunks of 128, 128 and 44.
     (*model)->LossAndGradient(params, all, all_labels, grad);
     (*model)->CountCorrect(params, all, all_labels);
+    int64_t correct = 0;
+    (*model)->LossAndCountCorrect(params, all, all_labels, &correct);
     (*model)->Predict(params, all, predictions);
   }
   return counter.count();

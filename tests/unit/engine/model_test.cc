@@ -160,6 +160,35 @@ TEST(ModelTest, ChunkedBatchesGiveSameResult) {
             whole->CountCorrect(params, batch.features, batch.labels));
 }
 
+TEST(ModelTest, LossAndCountCorrectMatchSeparateCalls) {
+  struct Case {
+    const char* name;
+    v1::ModelSpec spec;
+    int num_classes;
+  };
+  const Case cases[] = {
+      {"softmax", Spec("softmax"), 3},
+      {"logistic", Spec("logistic"), 2},
+      {"mlp cross_entropy", Spec("mlp", {6}, "relu", "cross_entropy"), 3},
+      {"mlp mse", Spec("mlp", {5}, "tanh", "mse"), 3},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    // Chunks of 4 rows for 30 rows: 7 full chunks and one of 2.
+    std::unique_ptr<Model<double>> model = MakeOrDie(c.spec, {4, c.num_classes}, 4);
+    ASSERT_NE(model, nullptr);
+    Vector params(model->num_params());
+    model->Initialize(5, params);
+    const Batch batch = MakeBatch(30, 4, c.num_classes);
+
+    int64_t correct = -1;
+    const double loss =
+        model->LossAndCountCorrect(params, batch.features, batch.labels, &correct);
+    EXPECT_EQ(loss, model->Loss(params, batch.features, batch.labels));
+    EXPECT_EQ(correct, model->CountCorrect(params, batch.features, batch.labels));
+  }
+}
+
 TEST(ModelTest, MatchesPyTorchGolden) {
   const google::protobuf::Struct golden = testing::LoadGoldenJson("tests/golden/models.json");
   const auto rows = static_cast<Eigen::Index>(golden.fields().at("num_rows").number_value());
