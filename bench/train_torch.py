@@ -141,7 +141,11 @@ def train_once(config, data, seed):
     metrics = {}
     steps = 0
     for _ in range(config["epochs"]):
-        order = train[torch.randperm(len(train), generator=generator)]
+        # A full batch is the same whatever the order, so neither side shuffles it.
+        if batch_size >= len(train):
+            order = train
+        else:
+            order = train[torch.randperm(len(train), generator=generator)]
         loss_sum = 0.0
         for first in range(0, len(order), batch_size):
             batch = order[first:first + batch_size]

@@ -226,7 +226,12 @@ bool JobRunner<T>::TakeStep(Eigen::Index rows, double* loss) {
 
 template <typename T>
 bool JobRunner<T>::RunDataEpoch(int64_t epoch, EpochMetrics* metrics) {
-  ShuffleForEpoch(job_.seed(), epoch - 1, data_.split.train, &order_);
+  // A full batch sums the same rows in any order, so it skips the shuffle.
+  if (batch_rows_ >= static_cast<Eigen::Index>(data_.split.train.size())) {
+    order_.assign(data_.split.train.begin(), data_.split.train.end());
+  } else {
+    ShuffleForEpoch(job_.seed(), epoch - 1, data_.split.train, &order_);
+  }
   const auto order = absl::MakeConstSpan(order_);
   double loss_sum = 0;
   int64_t rows_seen = 0;
