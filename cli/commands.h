@@ -7,6 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "lrsweep/v1/sweep.grpc.pb.h"
+
 namespace lrsweep::cli {
 
 // Prints the learning rate of a scheduler at each step.
@@ -27,6 +30,18 @@ int RunLeaderboard(const std::vector<std::string>& args);
 int RunJobs(const std::vector<std::string>& args);
 int RunCancel(const std::vector<std::string>& args);
 int RunExport(const std::vector<std::string>& args);
+
+// The output of WatchProgress on standard output.
+enum class ProgressOutput {
+  kBar,   // a progress bar redrawn in place on a terminal, else the last state
+  kJson,  // one SweepProgress message per line
+  kNone,  // nothing: the caller prints its own result
+};
+
+// Follows WatchSweep until the sweep ends and prints as `output` selects.
+// Returns the stream's final status.
+absl::Status WatchProgress(v1::SweepService::Stub* stub, const std::string& address,
+                           const std::string& sweep_id, ProgressOutput output);
 
 }  // namespace lrsweep::cli
 

@@ -33,8 +33,6 @@ ABSL_DECLARE_FLAG(int, top_k);
 
 namespace lrsweep::cli {
 
-absl::Status WatchProgress(v1::SweepService::Stub* stub, const std::string& address,
-                           const std::string& sweep_id, bool json);
 absl::Status PrintLeaderboard(v1::SweepService::Stub* stub, const std::string& address,
                               const std::string& sweep_id, int top_k, const std::string& format);
 
@@ -98,8 +96,9 @@ absl::Status RunSweep(const std::string& spec_path, const std::string& format) {
       worker_options, grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
   cluster.worker_thread = std::thread([&cluster] { cluster.worker->Run(); });
 
-  const bool json = format == "json";
-  if (!json) {
+  // Only the table format adds the sweep's header and the store's path.
+  const bool table = format == "table";
+  if (table) {
     std::printf("sweep %s: %lld jobs (%lld configurations) on %d local workers, coordinator %s\n",
                 sweep.sweep_id().c_str(), static_cast<long long>(sweep.counts().total()),
                 static_cast<long long>(sweep.config_count()), worker_options.slots,
@@ -110,12 +109,13 @@ absl::Status RunSweep(const std::string& spec_path, const std::string& format) {
     }
     std::fflush(stdout);
   }
-  RETURN_IF_ERROR(WatchProgress(stub.get(), address, sweep.sweep_id(), /*json=*/false));
+  RETURN_IF_ERROR(WatchProgress(stub.get(), address, sweep.sweep_id(),
+                                table ? ProgressOutput::kBar : ProgressOutput::kNone));
 
-  if (!json) std::printf("\n");
+  if (table) std::printf("\n");
   RETURN_IF_ERROR(PrintLeaderboard(stub.get(), address, sweep.sweep_id(),
                                    absl::GetFlag(FLAGS_top_k), format));
-  if (!json) std::printf("\nresults stored in %s\n", db_path.c_str());
+  if (table) std::printf("\nresults stored in %s\n", db_path.c_str());
   return absl::OkStatus();
 }
 

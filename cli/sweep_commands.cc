@@ -183,7 +183,8 @@ absl::StatusOr<ConfigSummary> SummarizeConfig(v1::SweepService::Stub* stub,
 }  // namespace
 
 absl::Status WatchProgress(v1::SweepService::Stub* stub, const std::string& address,
-                           const std::string& sweep_id, bool json) {
+                           const std::string& sweep_id, ProgressOutput output) {
+  const bool json = output == ProgressOutput::kJson;
   v1::WatchSweepRequest request;
   request.set_sweep_id(sweep_id);
   auto context = NewClientContext(0);
@@ -192,6 +193,7 @@ absl::Status WatchProgress(v1::SweepService::Stub* stub, const std::string& addr
   v1::SweepProgress progress;
   bool printed = false;
   while (reader->Read(&progress)) {
+    if (output == ProgressOutput::kNone) continue;
     if (json) {
       std::printf("%s\n", ToJson(progress).c_str());
     } else if (terminal) {
@@ -201,7 +203,9 @@ absl::Status WatchProgress(v1::SweepService::Stub* stub, const std::string& addr
     std::fflush(stdout);
   }
   if (printed) std::printf("\n");
-  if (!json && !terminal) std::printf("%s\n", FormatProgress(progress).c_str());
+  if (output == ProgressOutput::kBar && !terminal) {
+    std::printf("%s\n", FormatProgress(progress).c_str());
+  }
   return FromGrpc(reader->Finish(), address);
 }
 
@@ -276,7 +280,9 @@ int Watch(const std::vector<std::string>& args) {
   if (!sweep_id.ok()) return ReportError(kCommand, sweep_id.status());
   auto stub = ConnectSweepService(Address());
   absl::Status status =
-      WatchProgress(stub.get(), Address(), *sweep_id, absl::GetFlag(FLAGS_format) == "json");
+      WatchProgress(stub.get(), Address(), *sweep_id,
+                    absl::GetFlag(FLAGS_format) == "json" ? ProgressOutput::kJson
+                                                          : ProgressOutput::kBar);
   if (!status.ok()) return ReportError(kCommand, status);
   return 0;
 }
