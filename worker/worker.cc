@@ -13,6 +13,9 @@
 namespace lrsweep::worker {
 namespace {
 
+// Largest AcquireJobsRequest.max_jobs that the coordinator accepts.
+constexpr int kMaxLeasesPerRequest = 1000;
+
 v1::EpochPoint ToPoint(const engine::EpochMetrics& metrics) {
   v1::EpochPoint point;
   point.set_epoch(metrics.epoch);
@@ -83,6 +86,7 @@ std::unique_ptr<grpc::ClientContext> Worker::NewContext() const {
 void Worker::Shutdown() {
   absl::MutexLock lock(&mu_);
   shutting_down_ = true;
+  if (fetch_context_ != nullptr) fetch_context_->TryCancel();
   cv_.SignalAll();
 }
 
@@ -152,9 +156,15 @@ bool Worker::NextLease(v1::JobLease* lease) {
     }
 
     fetching_ = true;
-    const int wanted = std::max<int>(1, options_.slots * options_.prefetch_per_slot);
+    const int wanted = LeasesToRequest();
+    absl::Duration wait = options_.acquire_wait;
+    if (options_.exit_when_idle_for > absl::ZeroDuration()) {
+      wait = std::min(wait, options_.exit_when_idle_for);
+    }
     mu_.Unlock();
-    const bool got = FetchLeases(wanted);
+    const absl::Time fetch_start = absl::Now();
+    const bool got = FetchLeases(wanted, wait);
+    const bool waited = absl::Now() - fetch_start >= wait;
     mu_.Lock();
     fetching_ = false;
     cv_.SignalAll();
@@ -168,18 +178,55 @@ bool Worker::NextLease(v1::JobLease* lease) {
       cv_.SignalAll();
       return false;
     }
+    // An empty reply after the full wait is the normal idle case; ask again
+    // at once. A quick empty reply or an error (a coordinator that does not
+    // wait, or none at all) backs off.
+    if (waited) {
+      backoff = options_.min_backoff;
+      continue;
+    }
     cv_.WaitWithTimeout(&mu_, backoff);
     backoff = std::min(2 * backoff, options_.max_backoff);
   }
 }
 
-bool Worker::FetchLeases(int wanted) {
+int Worker::LeasesToRequest() const {
+  int per_slot = options_.prefetch_per_slot;
+  if (mean_job_seconds_ > 0) {
+    const double fit = absl::ToDoubleSeconds(options_.prefetch_work) / mean_job_seconds_;
+    per_slot = static_cast<int>(std::clamp<double>(fit, options_.prefetch_per_slot,
+                                                   options_.max_prefetch_per_slot));
+  }
+  return std::clamp(options_.slots * per_slot, 1, kMaxLeasesPerRequest);
+}
+
+void Worker::RecordJobSeconds(double seconds) {
+  // Exponential moving average with weight 0.2 on the newest job.
+  constexpr double kWeight = 0.2;
+  absl::MutexLock lock(&mu_);
+  mean_job_seconds_ =
+      mean_job_seconds_ < 0 ? seconds : (1 - kWeight) * mean_job_seconds_ + kWeight * seconds;
+}
+
+bool Worker::FetchLeases(int wanted, absl::Duration wait) {
   v1::AcquireJobsRequest request;
   request.set_worker_id(options_.worker_id);
   request.set_max_jobs(wanted);
+  request.set_wait_seconds(absl::ToDoubleSeconds(wait));
   v1::AcquireJobsResponse response;
-  auto context = NewContext();
-  grpc::Status status = stub_->AcquireJobs(context.get(), request, &response);
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + wait + options_.rpc_timeout));
+  {
+    absl::MutexLock lock(&mu_);
+    if (shutting_down_) return false;
+    fetch_context_ = &context;
+  }
+  grpc::Status status = stub_->AcquireJobs(&context, request, &response);
+  {
+    absl::MutexLock lock(&mu_);
+    fetch_context_ = nullptr;
+  }
+  if (status.error_code() == grpc::StatusCode::CANCELLED) return false;
   if (!status.ok()) {
     LOG_EVERY_N(WARNING, 20) << "AcquireJobs failed; retrying with backoff worker_id="
                              << options_.worker_id << " code=" << status.error_code()
@@ -222,6 +269,7 @@ void Worker::RunLease(const v1::JobLease& lease) {
     auto trained = engine::RunJob(lease.spec(), files, options);
     if (trained.ok()) {
       result = *std::move(trained);
+      RecordJobSeconds(result.wall_seconds);
     } else {
       error = trained.status();
     }

@@ -35,11 +35,20 @@ struct WorkerOptions {
   std::string worker_id;
   // Jobs trained at once, one thread each.
   int slots = 1;
-  // Leases held in the local queue per slot, so that short jobs do not wait
-  // for a round trip each.
+  // Leases fetched per slot when the local queue runs empty: enough for
+  // `prefetch_work` of training at the mean duration of the jobs run so far,
+  // between prefetch_per_slot and max_prefetch_per_slot. Short jobs then do
+  // not wait for a round trip each, and long ones are not held back from
+  // other workers.
   int prefetch_per_slot = 2;
-  // Backoff between AcquireJobs calls while the queue is empty or the
-  // coordinator unavailable: doubles from min to max.
+  int max_prefetch_per_slot = 64;
+  absl::Duration prefetch_work = absl::Milliseconds(20);
+  // How long one AcquireJobs call waits on the coordinator for a job to be
+  // queued (AcquireJobsRequest.wait_seconds), so that an idle worker starts
+  // a new sweep's jobs at once.
+  absl::Duration acquire_wait = absl::Seconds(5);
+  // Backoff between AcquireJobs calls while the coordinator is unavailable
+  // or replies at once with no leases: doubles from min to max.
   absl::Duration min_backoff = absl::Milliseconds(50);
   absl::Duration max_backoff = absl::Seconds(2);
   // A job with a new epoch is reported at most this often.
@@ -77,7 +86,10 @@ class Worker {
 
   void RunSlot();
   bool NextLease(v1::JobLease* lease);
-  bool FetchLeases(int wanted);
+  // Returns the number of leases to request.
+  int LeasesToRequest() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool FetchLeases(int wanted, absl::Duration wait);
+  void RecordJobSeconds(double seconds);
   void RunLease(const v1::JobLease& lease);
   void Complete(const v1::CompleteJobRequest& request);
   void Release(const v1::JobLease& lease);
@@ -100,6 +112,11 @@ class Worker {
   std::deque<v1::JobLease> queue_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::shared_ptr<ActiveJob>> active_ ABSL_GUARDED_BY(mu_);
   int running_slots_ ABSL_GUARDED_BY(mu_) = 0;
+  // The AcquireJobs call in flight, cancelled by Shutdown().
+  grpc::ClientContext* fetch_context_ ABSL_GUARDED_BY(mu_) = nullptr;
+  // Moving average of the jobs' training time in seconds; negative before
+  // the first job.
+  double mean_job_seconds_ ABSL_GUARDED_BY(mu_) = -1;
 };
 
 }  // namespace lrsweep::worker
