@@ -3,7 +3,7 @@
 
     cmake --build build -j2
     /usr/bin/python3 bench/sweep_throughput.py [--spec bench/throughput_10k.yaml]
-        [--workers 2] [--repeats 3] [--waiter watch|poll]
+        [--workers 2] [--repeats 3] [--waiter watch|poll] [--optuna-seconds 600]
 
 Each repeat starts lrsweep-coordinator on a free loopback port with a new
 SQLite file and --workers lrsweep-worker processes (one slot each), then
@@ -18,6 +18,10 @@ with medians:
 - coordinator_us_per_job: the coordinator's CPU time (user + system, read
   from /proc/PID/stat before the submit and after the finish) per job;
 - worker_us_per_job: the same for all workers together.
+
+With --optuna-seconds above 0, bench/optuna_grid.py then runs the same
+grid through Optuna's GridSampler for at most that long, and a last line
+compares lrsweep's median jobs per second with Optuna's trials per second.
 
 Processes listen on 127.0.0.1 only and are stopped with SIGTERM (SIGKILL
 after 20 s) whatever happens.
@@ -166,6 +170,8 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--waiter", choices=["watch", "poll"], default="watch")
+    parser.add_argument("--optuna-seconds", type=float, default=600,
+                        help="time budget of the Optuna run; 0 skips it")
     args = parser.parse_args()
 
     runs = []
@@ -176,7 +182,20 @@ def main():
         runs.append(run)
     summary = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
     summary["repeats"] = len(runs)
-    print(json.dumps({"median": summary}))
+    print(json.dumps({"median": summary}), flush=True)
+
+    if args.optuna_seconds > 0:
+        output = subprocess.run(
+            [sys.executable, os.path.join(HERE, "optuna_grid.py"), f"--spec={args.spec}",
+             f"--timeout-seconds={args.optuna_seconds}"],
+            check=True, capture_output=True, text=True).stdout
+        optuna_run = json.loads(output)
+        print(json.dumps({"optuna": optuna_run}))
+        print(json.dumps({"ratio": {
+            "lrsweep_jobs_per_second": summary["jobs_per_second"],
+            "optuna_trials_per_second": optuna_run["trials_per_second"],
+            "lrsweep_over_optuna": summary["jobs_per_second"] / optuna_run["trials_per_second"],
+        }}))
     return 0
 
 
