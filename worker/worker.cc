@@ -196,6 +196,7 @@ int Worker::LeasesToRequest() const {
     const double fit = absl::ToDoubleSeconds(options_.prefetch_work) / mean_job_seconds_;
     per_slot = static_cast<int>(std::clamp<double>(fit, options_.prefetch_per_slot,
                                                    options_.max_prefetch_per_slot));
+    if (lease_seconds_ > 0 && mean_job_seconds_ > 0.5 * lease_seconds_) per_slot = 1;
   }
   return std::clamp(options_.slots * per_slot, 1, kMaxLeasesPerRequest);
 }
@@ -235,6 +236,7 @@ bool Worker::FetchLeases(int wanted, absl::Duration wait) {
   }
   if (response.leases_size() == 0) return false;
   absl::MutexLock lock(&mu_);
+  lease_seconds_ = response.leases(response.leases_size() - 1).lease_seconds();
   for (v1::JobLease& lease : *response.mutable_leases()) queue_.push_back(std::move(lease));
   cv_.SignalAll();
   return true;

@@ -39,7 +39,11 @@ struct WorkerOptions {
   // `prefetch_work` of training at the mean duration of the jobs run so far,
   // between prefetch_per_slot and max_prefetch_per_slot. Short jobs then do
   // not wait for a round trip each, and long ones are not held back from
-  // other workers.
+  // other workers. Jobs longer than half the lease take one lease per slot,
+  // because a waiting lease is not extended and would expire.
+  // NOTE: the first fetch, before any job has run, takes prefetch_per_slot
+  // leases, so its waiting leases can still expire behind a job that runs
+  // longer than the sweep's limits.lease_seconds.
   int prefetch_per_slot = 2;
   int max_prefetch_per_slot = 64;
   absl::Duration prefetch_work = absl::Milliseconds(20);
@@ -117,6 +121,8 @@ class Worker {
   // Moving average of the jobs' training time in seconds; negative before
   // the first job.
   double mean_job_seconds_ ABSL_GUARDED_BY(mu_) = -1;
+  // Lease length of the last lease received, in seconds; 0 before the first.
+  int32_t lease_seconds_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace lrsweep::worker

@@ -55,14 +55,14 @@ constexpr int kSweepTimeoutSeconds = 90;
 constexpr int kIrisJobs = 48;
 constexpr int kIrisConfigs = 24;
 
-// Three jobs of about a second each on one core: an MLP on the Iris data
+// Three jobs of about 0.6 s each on an idle core: an MLP on the Iris data
 // with one row per batch. A worker holds two leases at a time for jobs this
 // long, so one lease is running and one is waiting.
 constexpr char kSlowSweep[] = R"(
 data: {train: DATA_DIR/iris.csv, label_column: species, standardize: true,
        validation_fraction: 0.3}
 model: {kind: mlp, hidden: [64, 64]}
-training: {epochs: 700, batch_size: 1, seeds: [0]}
+training: {epochs: 350, batch_size: 1, seeds: [0]}
 grid: {solvers: [{name: SGD}], base_lr: [0.01, 0.005, 0.002]}
 objective: {metric: val_loss}
 )";
@@ -349,8 +349,10 @@ TEST(SweepProcessTest, TwoWorkersRunIrisSweepOnce) {
 TEST(SweepProcessTest, KilledWorkersJobRunsAgain) {
   Cluster cluster(lrsweep::testing::TestFolder());
   ASSERT_TRUE(cluster.StartCoordinator());
+  // Leases of 3 s run out soon after the kill, yet are 5 times a job, so
+  // worker-b's own waiting lease does not expire on a loaded machine.
   const std::string spec =
-      cluster.WriteFile("slow.yaml", SlowSweep("limits: {lease_seconds: 2}"));
+      cluster.WriteFile("slow.yaml", SlowSweep("limits: {lease_seconds: 3}"));
   const std::string sweep_id = cluster.Submit(spec);
   ASSERT_FALSE(sweep_id.empty());
 
