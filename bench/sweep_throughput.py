@@ -6,10 +6,10 @@
         [--workers 2] [--repeats 3] [--waiter watch|poll] [--optuna-seconds 600]
 
 Each repeat starts lrsweep-coordinator on a free loopback port with a new
-SQLite file and --workers lrsweep-worker processes (one slot each), then
+SQLite file and --workers lrsweep-worker processes (one slot each). It
 submits the spec with `lrsweep submit` and waits for the sweep to finish
-with `lrsweep watch` (or by polling `lrsweep status` every 0.2 s with
---waiter=poll). It prints one JSON object per repeat and a summary line
+with `lrsweep watch`, or with --waiter=poll by polling `lrsweep status`
+every 0.2 s. It prints one JSON object per repeat and a summary line
 with medians:
 
 - wall_seconds: from the start of `lrsweep submit` to the end of the wait;
