@@ -369,16 +369,57 @@ void Worker::Release(const v1::JobLease& lease) {
 
 void Worker::ReportLoop() {
   const absl::Duration tick = std::min(options_.min_report_interval, absl::Milliseconds(100));
+  absl::Time last_keepalive = absl::Now();
   while (true) {
     std::vector<std::shared_ptr<ActiveJob>> jobs;
+    std::vector<v1::JobLease> waiting;
     {
       absl::MutexLock lock(&mu_);
       cv_.WaitWithTimeout(&mu_, tick);
       if (reporter_done_) return;
       for (auto& [job_id, job] : active_) jobs.push_back(job);
+      if (absl::Now() - last_keepalive >= KeepaliveInterval(lease_seconds_)) {
+        waiting.assign(queue_.begin(), queue_.end());
+        last_keepalive = absl::Now();
+      }
     }
     for (auto& job : jobs) Report(job.get());
+    for (const v1::JobLease& lease : waiting) KeepLeaseAlive(lease);
   }
+}
+
+absl::Duration Worker::KeepaliveInterval(int32_t lease_seconds) const {
+  if (lease_seconds <= 0) return options_.keepalive_interval;
+  return std::min(options_.keepalive_interval, absl::Seconds(lease_seconds) / 3);
+}
+
+void Worker::KeepLeaseAlive(const v1::JobLease& lease) {
+  // A report without a curve extends the lease of a job not started yet. If
+  // the job started meanwhile, its next report sends the curve again.
+  v1::ReportProgressRequest request;
+  request.set_sweep_id(lease.sweep_id());
+  request.set_job_id(lease.job_id());
+  request.set_attempt(lease.attempt());
+  request.set_worker_id(options_.worker_id);
+  v1::ReportProgressResponse response;
+  auto context = NewContext();
+  grpc::Status status = stub_->ReportProgress(context.get(), request, &response);
+  if (!status.ok()) {
+    LOG_EVERY_N(WARNING, 20) << "ReportProgress failed for a waiting lease job_id="
+                             << lease.job_id() << " code=" << status.error_code()
+                             << " error=\"" << status.error_message() << "\"";
+    return;
+  }
+  if (!response.stop()) return;
+
+  absl::MutexLock lock(&mu_);
+  auto it = std::find_if(queue_.begin(), queue_.end(), [&lease](const v1::JobLease& queued) {
+    return queued.job_id() == lease.job_id() && queued.attempt() == lease.attempt();
+  });
+  if (it == queue_.end()) return;
+  queue_.erase(it);
+  LOG(INFO) << "dropping a waiting lease on the coordinator's request job_id=" << lease.job_id()
+            << " reason=" << v1::ReportProgressResponse::StopReason_Name(response.reason());
 }
 
 void Worker::Report(ActiveJob* job) {
@@ -388,7 +429,7 @@ void Worker::Report(ActiveJob* job) {
     const absl::Duration since = absl::Now() - job->last_report;
     const bool new_epoch = job->curve.size() > job->reported_epochs;
     if (!(new_epoch && since >= options_.min_report_interval) &&
-        since < options_.keepalive_interval) {
+        since < KeepaliveInterval(job->lease.lease_seconds())) {
       return;
     }
     for (const v1::EpochPoint& point : job->curve) *request.add_curve() = point;

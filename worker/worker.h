@@ -6,7 +6,8 @@
 // with backoff while the coordinator is unavailable so that a finished result
 // is not lost. A reporter thread sends ReportProgress after every epoch (at
 // most a few times a second per job) and at least every few seconds, which
-// keeps the lease alive, and stops a job when the reply says so.
+// keeps the lease alive, and stops a job when the reply says so. It also
+// extends the leases that wait in the local queue.
 //
 // Thread-safe: Shutdown() may be called from any thread, e.g. a signal
 // watcher, while Run() blocks in another.
@@ -40,10 +41,8 @@ struct WorkerOptions {
   // between prefetch_per_slot and max_prefetch_per_slot. Short jobs then do
   // not wait for a round trip each, and long ones are not held back from
   // other workers. Jobs longer than half the lease take one lease per slot,
-  // because a waiting lease is not extended and would expire.
-  // NOTE: the first fetch, before any job has run, takes prefetch_per_slot
-  // leases, so its waiting leases can still expire behind a job that runs
-  // longer than the sweep's limits.lease_seconds.
+  // so that a waiting lease does not sit behind a long job while another
+  // worker is idle.
   int prefetch_per_slot = 2;
   int max_prefetch_per_slot = 64;
   absl::Duration prefetch_work = absl::Milliseconds(20);
@@ -57,7 +56,9 @@ struct WorkerOptions {
   absl::Duration max_backoff = absl::Seconds(2);
   // A job with a new epoch is reported at most this often.
   absl::Duration min_report_interval = absl::Milliseconds(250);
-  // A job without a new epoch is reported this often, to extend its lease.
+  // A job without a new epoch, and every lease waiting in the local queue,
+  // is reported this often to extend its lease, or every third of the lease
+  // when that is shorter.
   absl::Duration keepalive_interval = absl::Seconds(5);
   // Deadline of each RPC.
   absl::Duration rpc_timeout = absl::Seconds(10);
@@ -99,6 +100,11 @@ class Worker {
   void Release(const v1::JobLease& lease);
   void ReportLoop();
   void Report(ActiveJob* job);
+  // Extends the lease of a job waiting in the local queue, and drops the
+  // lease when the coordinator replies stop.
+  void KeepLeaseAlive(const v1::JobLease& lease);
+  // Returns how often a lease of `lease_seconds` is extended.
+  absl::Duration KeepaliveInterval(int32_t lease_seconds) const;
   std::unique_ptr<grpc::ClientContext> NewContext() const;
 
   const WorkerOptions options_;

@@ -55,15 +55,13 @@ constexpr int kSweepTimeoutSeconds = 90;
 constexpr int kIrisJobs = 48;
 constexpr int kIrisConfigs = 24;
 
-// Three jobs of about 0.6 s each on an idle core: an MLP on the Iris data
-// with one row per batch. A worker holds two leases at a time for jobs this
+// Jobs of an MLP on the Iris data with one row per batch, about 1.7 ms per
+// epoch on an idle core. A worker holds two leases at a time for jobs this
 // long, so one lease is running and one is waiting.
 constexpr char kSlowSweep[] = R"(
 data: {train: DATA_DIR/iris.csv, label_column: species, standardize: true,
        validation_fraction: 0.3}
 model: {kind: mlp, hidden: [64, 64]}
-training: {epochs: 350, batch_size: 1, seeds: [0]}
-grid: {solvers: [{name: SGD}], base_lr: [0.01, 0.005, 0.002]}
 objective: {metric: val_loss}
 )";
 
@@ -74,13 +72,15 @@ std::optional<Message> ParseJson(const std::string& json) {
   return message;
 }
 
-// Returns the spec text of kSlowSweep with `limits` appended.
-std::string SlowSweep(const std::string& limits) {
+// Returns the spec text of kSlowSweep with one job per base learning rate,
+// `epochs` epochs each, and `limits` appended.
+std::string SlowSweep(int epochs, const std::string& base_lrs, const std::string& limits) {
   std::string text = kSlowSweep;
-  const std::string data_dir =
-      std::filesystem::absolute("examples/data").string();
+  const std::string data_dir = std::filesystem::absolute("examples/data").string();
   text.replace(text.find("DATA_DIR"), 8, data_dir);
-  return text + limits + "\n";
+  absl::StrAppend(&text, "training: {epochs: ", epochs, ", batch_size: 1, seeds: [0]}\n",
+                  "grid: {solvers: [{name: SGD}], base_lr: [", base_lrs, "]}\n", limits, "\n");
+  return text;
 }
 
 // A coordinator process on a free loopback port, its workers, and the CLI
@@ -349,10 +349,9 @@ TEST(SweepProcessTest, TwoWorkersRunIrisSweepOnce) {
 TEST(SweepProcessTest, KilledWorkersJobRunsAgain) {
   Cluster cluster(lrsweep::testing::TestFolder());
   ASSERT_TRUE(cluster.StartCoordinator());
-  // Leases of 3 s run out soon after the kill, yet are 5 times a job, so
-  // worker-b's own waiting lease does not expire on a loaded machine.
-  const std::string spec =
-      cluster.WriteFile("slow.yaml", SlowSweep("limits: {lease_seconds: 3}"));
+  // Three jobs of about 0.6 s. Leases of 3 s run out soon after the kill.
+  const std::string spec = cluster.WriteFile(
+      "slow.yaml", SlowSweep(350, "0.01, 0.005, 0.002", "limits: {lease_seconds: 3}"));
   const std::string sweep_id = cluster.Submit(spec);
   ASSERT_FALSE(sweep_id.empty());
 
@@ -399,7 +398,9 @@ TEST(SweepProcessTest, KilledWorkersJobRunsAgain) {
 TEST(SweepProcessTest, StoppedWorkerHandsBackUnstartedJob) {
   Cluster cluster(lrsweep::testing::TestFolder());
   ASSERT_TRUE(cluster.StartCoordinator());
-  const std::string spec = cluster.WriteFile("slow.yaml", SlowSweep(""));
+  // Three jobs of about 0.6 s.
+  const std::string spec =
+      cluster.WriteFile("slow.yaml", SlowSweep(350, "0.01, 0.005, 0.002", ""));
   const std::string sweep_id = cluster.Submit(spec);
   ASSERT_FALSE(sweep_id.empty());
 
@@ -440,6 +441,31 @@ TEST(SweepProcessTest, StoppedWorkerHandsBackUnstartedJob) {
     if (job.job_id() == released_job) {
       EXPECT_EQ(job.worker_id(), "worker-b");
     }
+  }
+  EXPECT_THAT(cluster.coordinator().log(), ::testing::Not(HasSubstr("event=lease_expired")));
+}
+
+TEST(SweepProcessTest, WaitingLeaseIsKeptAlive) {
+  Cluster cluster(lrsweep::testing::TestFolder());
+  ASSERT_TRUE(cluster.StartCoordinator());
+  // Two jobs of about 2.5 s with leases of 1 s: the second waits in the
+  // worker's queue for longer than its lease while the first runs.
+  const std::string spec = cluster.WriteFile(
+      "slow.yaml", SlowSweep(2000, "0.01, 0.005", "limits: {lease_seconds: 1}"));
+  const std::string sweep_id = cluster.Submit(spec);
+  ASSERT_FALSE(sweep_id.empty());
+  cluster.StartWorker("worker-a");
+
+  std::optional<v1::Sweep> sweep = cluster.WaitForSweep(sweep_id);
+  ASSERT_TRUE(sweep.has_value());
+  EXPECT_EQ(sweep->state(), v1::Sweep::FINISHED);
+  EXPECT_EQ(sweep->counts().succeeded(), 2);
+  const std::vector<Job> jobs = cluster.Jobs(sweep_id, /*with_curves=*/false);
+  ASSERT_EQ(jobs.size(), 2u);
+  for (const Job& job : jobs) {
+    SCOPED_TRACE(job.job_id());
+    EXPECT_EQ(job.state(), Job::SUCCEEDED);
+    EXPECT_EQ(job.attempt(), 1);
   }
   EXPECT_THAT(cluster.coordinator().log(), ::testing::Not(HasSubstr("event=lease_expired")));
 }
