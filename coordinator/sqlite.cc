@@ -165,8 +165,9 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
   // commit. A committed transaction still survives a crash of the process
   // (SIGKILL included), because the log is written before COMMIT returns; only
   // an operating-system crash or power loss can drop the last transactions.
-  // FULL would add one fsync to every job completion, which capped a
-  // coordinator at about 1,000 completions a second (bench/sweep_throughput.py).
+  // FULL adds one fsync to every job completion, which held
+  // bench/sweep_throughput.py to about 1,000 jobs a second on a 2-vCPU
+  // virtual machine (NORMAL: 1,330, docs/benchmarks-sweep.md).
   absl::Status status = connection->Execute(
       "PRAGMA journal_mode = WAL;"
       "PRAGMA synchronous = NORMAL;"
