@@ -9,6 +9,7 @@
 
 #include <glog/logging.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/memory/memory.h"
@@ -29,6 +30,9 @@ using v1::Job;
 // Expired leases logged one by one per check. The rest are counted in one
 // line, so that a worker that dies with many leases does not flood the log.
 constexpr int kMaxLoggedExpiries = 10;
+
+// How often a waiting AcquireJobs call checks whether its client left.
+constexpr absl::Duration kCancelCheckInterval = absl::Milliseconds(250);
 
 // Quotes free text for a key=value log line.
 std::string Quoted(absl::string_view text) {
@@ -186,6 +190,29 @@ int64_t Coordinator::AwaitChange(int64_t seen, absl::Duration timeout) {
   return change_count_;
 }
 
+void Coordinator::NotifyQueued() {
+  absl::MutexLock lock(&mu_);
+  ++queued_count_;
+}
+
+int64_t Coordinator::QueuedCount() const {
+  absl::MutexLock lock(&mu_);
+  return queued_count_;
+}
+
+void Coordinator::AwaitQueued(int64_t seen, absl::Time deadline) {
+  absl::MutexLock lock(&mu_);
+  auto queued = [this, seen]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return queued_count_ != seen || stopped_;
+  };
+  mu_.AwaitWithDeadline(absl::Condition(&queued), deadline);
+}
+
+void Coordinator::SleepUnlessStopped(absl::Time deadline) {
+  absl::MutexLock lock(&mu_);
+  mu_.AwaitWithDeadline(absl::Condition(&stopped_), deadline);
+}
+
 std::string Coordinator::NewSweepId() {
   absl::MutexLock lock(&mu_);
   return absl::StrFormat("%016x", absl::Uniform<uint64_t>(random_));
@@ -206,10 +233,13 @@ absl::Status Coordinator::ExpireLeases() {
   if (expired.size() > kMaxLoggedExpiries) {
     LOG(WARNING) << "event=lease_expired_more count=" << expired.size() - kMaxLoggedExpiries;
   }
+  bool requeued = false;
   for (const ExpiredLease& lease : expired) {
     if (lease.sweep_finished) LOG(INFO) << "event=sweep_finished sweep_id=" << lease.sweep_id;
+    requeued = requeued || lease.new_state == Job::PENDING;
   }
   NotifyChange();
+  if (requeued) NotifyQueued();
   return absl::OkStatus();
 }
 
@@ -247,6 +277,7 @@ absl::StatusOr<v1::Sweep> Coordinator::CreateSweep(const v1::CreateSweepRequest&
             << " configs=" << sweep.config_count() << " duplicates=" << grid.duplicates
             << " dropped=" << dropped;
   NotifyChange();
+  NotifyQueued();
   return sweep;
 }
 
@@ -306,6 +337,7 @@ absl::Status Coordinator::WatchSweep(const v1::WatchSweepRequest& request,
   RETURN_IF_ERROR(RequireSweepId(request.sweep_id()));
   int64_t seen = ChangeCount();
   std::string last_sent;
+  absl::Time last_send_time = absl::InfinitePast();
   while (true) {
     // `seen` is read before the progress, so a change made while the
     // progress is read wakes the next wait at once.
@@ -314,6 +346,7 @@ absl::Status Coordinator::WatchSweep(const v1::WatchSweepRequest& request,
     if (key != last_sent) {
       if (!send(progress)) return absl::CancelledError("the client closed the watch stream");
       last_sent = std::move(key);
+      last_send_time = absl::Now();
     }
     if (progress.state() != v1::Sweep::ACTIVE) return absl::OkStatus();
     if (cancelled()) return absl::CancelledError("the client cancelled the watch");
@@ -322,15 +355,35 @@ absl::Status Coordinator::WatchSweep(const v1::WatchSweepRequest& request,
           "the coordinator is shutting down; watch again once it is back");
     }
     seen = AwaitChange(seen, options_.watch_poll_interval);
+    SleepUnlessStopped(last_send_time + options_.watch_min_interval);
   }
 }
 
 absl::StatusOr<v1::AcquireJobsResponse> Coordinator::AcquireJobs(
-    const v1::AcquireJobsRequest& request) {
+    const v1::AcquireJobsRequest& request, const std::function<bool()>& cancelled) {
   if (request.worker_id().empty()) return absl::InvalidArgumentError("worker_id: missing");
-  RETURN_IF_ERROR(ExpireLeases());
-  ASSIGN_OR_RETURN(std::vector<v1::JobLease> leases,
-                   queue_.Acquire(request.worker_id(), request.max_jobs(), absl::Now()));
+  if (!(request.wait_seconds() >= 0)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("wait_seconds: must be >= 0, got ", request.wait_seconds()));
+  }
+  const absl::Time deadline =
+      absl::Now() + std::min(absl::Seconds(request.wait_seconds()), kMaxAcquireWait);
+  std::vector<v1::JobLease> leases;
+  while (true) {
+    // The count is read before the queue, so a job queued in between ends
+    // the wait at once.
+    const int64_t seen = QueuedCount();
+    RETURN_IF_ERROR(ExpireLeases());
+    ASSIGN_OR_RETURN(leases, queue_.Acquire(request.worker_id(), request.max_jobs(), absl::Now()));
+    if (!leases.empty()) break;
+
+    // The wait is cut into slices so that a call whose client left ends
+    // within one slice instead of leasing jobs that no client receives.
+    while (QueuedCount() == seen && absl::Now() < deadline && !stopped() && !cancelled()) {
+      AwaitQueued(seen, std::min(deadline, absl::Now() + kCancelCheckInterval));
+    }
+    if (absl::Now() >= deadline || stopped() || cancelled()) break;
+  }
 
   v1::AcquireJobsResponse response;
   for (v1::JobLease& lease : leases) {
@@ -361,6 +414,7 @@ absl::StatusOr<v1::ReleaseJobResponse> Coordinator::ReleaseJob(
             << " job_id=" << request.job_id() << " attempt=" << request.attempt()
             << " worker_id=" << Quoted(request.worker_id());
   NotifyChange();
+  if (response.state() == Job::PENDING) NotifyQueued();
   return response;
 }
 
@@ -372,6 +426,9 @@ absl::StatusOr<v1::CompleteJobResponse> Coordinator::CompleteJob(
     LOG(INFO) << "event=sweep_finished sweep_id=" << request.sweep_id();
   }
   if (!completion.response.duplicate()) NotifyChange();
+  if (!completion.response.duplicate() && completion.response.state() == Job::PENDING) {
+    NotifyQueued();
+  }
   return completion.response;
 }
 

@@ -46,7 +46,15 @@ struct CoordinatorOptions {
   absl::Duration lease_check_interval = absl::Seconds(1);
   // Maximum wait of WatchSweep between two checks for the end of the call.
   absl::Duration watch_poll_interval = absl::Seconds(1);
+  // Minimum time between two WatchSweep messages: changes within it are
+  // sent together, so that a sweep of short jobs does not send (and read
+  // the store for) one message per job.
+  absl::Duration watch_min_interval = absl::Milliseconds(100);
 };
+
+// Maximum wait of one AcquireJobs call for a queued job
+// (AcquireJobsRequest.wait_seconds).
+inline constexpr absl::Duration kMaxAcquireWait = absl::Seconds(60);
 
 class Coordinator {
  public:
@@ -84,8 +92,13 @@ class Coordinator {
                           const std::function<bool()>& cancelled);
 
   // WorkerService. AcquireJobs first takes back expired leases, so a worker
-  // never waits for the background thread to see them.
-  absl::StatusOr<v1::AcquireJobsResponse> AcquireJobs(const v1::AcquireJobsRequest& request);
+  // never waits for the background thread to see them. With an empty queue
+  // it waits up to request.wait_seconds for a job to be queued (a new sweep,
+  // an expired or released lease, a failed attempt to retry), for Stop() or
+  // until `cancelled` returns true.
+  absl::StatusOr<v1::AcquireJobsResponse> AcquireJobs(
+      const v1::AcquireJobsRequest& request,
+      const std::function<bool()>& cancelled = [] { return false; });
   absl::StatusOr<v1::ReportProgressResponse> ReportProgress(
       const v1::ReportProgressRequest& request);
   absl::StatusOr<v1::CompleteJobResponse> CompleteJob(const v1::CompleteJobRequest& request);
@@ -110,6 +123,14 @@ class Coordinator {
   // Waits until the change count differs from `seen`, Stop() is called or
   // `timeout` passes; returns the change count.
   int64_t AwaitChange(int64_t seen, absl::Duration timeout) ABSL_LOCKS_EXCLUDED(mu_);
+  // Wakes AcquireJobs calls waiting for a job after jobs were queued.
+  void NotifyQueued() ABSL_LOCKS_EXCLUDED(mu_);
+  int64_t QueuedCount() const ABSL_LOCKS_EXCLUDED(mu_);
+  // Waits until the queued count differs from `seen`, Stop() is called or
+  // `deadline` passes.
+  void AwaitQueued(int64_t seen, absl::Time deadline) ABSL_LOCKS_EXCLUDED(mu_);
+  // Waits until `deadline` or Stop(), whichever comes first.
+  void SleepUnlessStopped(absl::Time deadline) ABSL_LOCKS_EXCLUDED(mu_);
   bool stopped() const ABSL_LOCKS_EXCLUDED(mu_);
   std::string NewSweepId() ABSL_LOCKS_EXCLUDED(mu_);
   absl::StatusOr<v1::SweepSpec> SpecFromRequest(const v1::CreateSweepRequest& request) const;
@@ -123,6 +144,8 @@ class Coordinator {
   mutable absl::Mutex mu_;
   // Grows by one with every change of a job state.
   int64_t change_count_ ABSL_GUARDED_BY(mu_) = 0;
+  // Grows by one whenever jobs become PENDING.
+  int64_t queued_count_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
   absl::BitGen random_ ABSL_GUARDED_BY(mu_);
   std::thread lease_checker_;

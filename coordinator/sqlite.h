@@ -116,9 +116,10 @@ class Connection {
 // Read() and Write() holds the mutex for its whole duration.
 class Database {
  public:
-  // Opens or creates the file at `path` in WAL mode with synchronous=FULL,
-  // so that a committed transaction survives a crash of the process and of
-  // the machine. Foreign keys are enforced.
+  // Opens or creates the file at `path` in WAL mode with synchronous=NORMAL,
+  // so that a committed transaction survives a crash of the process; an
+  // operating-system crash or power loss may drop the last few. Foreign keys
+  // are enforced.
   static absl::StatusOr<std::unique_ptr<Database>> Open(const std::string& path);
 
   // Runs `body` on the connection without a transaction.

@@ -7,7 +7,9 @@ namespace lrsweep::coordinator {
 grpc::Status WorkerServiceImpl::AcquireJobs(grpc::ServerContext* context,
                                             const v1::AcquireJobsRequest* request,
                                             v1::AcquireJobsResponse* response) {
-  return Respond(coordinator_->AcquireJobs(*request), response, "AcquireJobs");
+  return Respond(
+      coordinator_->AcquireJobs(*request, [context] { return context->IsCancelled(); }),
+      response, "AcquireJobs");
 }
 
 grpc::Status WorkerServiceImpl::ReportProgress(grpc::ServerContext* context,

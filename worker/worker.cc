@@ -13,6 +13,9 @@
 namespace lrsweep::worker {
 namespace {
 
+// Largest AcquireJobsRequest.max_jobs that the coordinator accepts.
+constexpr int kMaxLeasesPerRequest = 1000;
+
 v1::EpochPoint ToPoint(const engine::EpochMetrics& metrics) {
   v1::EpochPoint point;
   point.set_epoch(metrics.epoch);
@@ -74,8 +77,8 @@ struct Worker::ActiveJob {
   const v1::JobLease lease;
   // Read by the trainer before every step.
   std::atomic<bool> stop{false};
-  // Why `stop` was set: the coordinator requested it (drop the job), or
-  // the worker is shutting down (hand the job back).
+  // Why `stop` was set: the coordinator requested it (drop the job), or the
+  // worker is shutting down (hand the job back).
   std::atomic<bool> stopped_by_coordinator{false};
   std::atomic<bool> handed_back{false};
 
@@ -101,6 +104,7 @@ std::unique_ptr<grpc::ClientContext> Worker::NewContext() const {
 void Worker::Shutdown() {
   absl::MutexLock lock(&mu_);
   shutting_down_ = true;
+  if (fetch_context_ != nullptr) fetch_context_->TryCancel();
   cv_.SignalAll();
 }
 
@@ -135,12 +139,12 @@ void Worker::Run() {
   }
   reporter.join();
 
-  std::deque<QueuedLease> unstarted;
+  std::deque<v1::JobLease> unstarted;
   {
     absl::MutexLock lock(&mu_);
     unstarted.swap(queue_);
   }
-  for (const QueuedLease& queued : unstarted) Release(queued.lease);
+  for (const v1::JobLease& lease : unstarted) Release(lease);
   LOG(INFO) << "worker stopped worker_id=" << options_.worker_id
             << " completed_jobs=" << completed_jobs() << " handed_back=" << unstarted.size();
 }
@@ -160,7 +164,7 @@ bool Worker::NextLease(v1::JobLease* lease) {
   while (true) {
     if (shutting_down_ || idle_exit_) return false;
     if (!queue_.empty()) {
-      *lease = std::move(queue_.front().lease);
+      *lease = std::move(queue_.front());
       queue_.pop_front();
       return true;
     }
@@ -170,9 +174,15 @@ bool Worker::NextLease(v1::JobLease* lease) {
     }
 
     fetching_ = true;
-    const int max_jobs = std::max<int>(1, options_.slots * options_.prefetch_per_slot);
+    const int max_jobs = LeasesToRequest();
+    absl::Duration wait = options_.acquire_wait;
+    if (options_.exit_when_idle_for > absl::ZeroDuration()) {
+      wait = std::min(wait, options_.exit_when_idle_for);
+    }
     mu_.Unlock();
-    const bool got = FetchLeases(max_jobs);
+    const absl::Time fetch_start = absl::Now();
+    const bool got = FetchLeases(max_jobs, wait);
+    const bool waited = absl::Now() - fetch_start >= wait;
     mu_.Lock();
     fetching_ = false;
     cv_.SignalAll();
@@ -186,18 +196,56 @@ bool Worker::NextLease(v1::JobLease* lease) {
       cv_.SignalAll();
       return false;
     }
+    // An empty reply after the full wait is the normal idle case; ask again
+    // at once. A quick empty reply or an error (a coordinator that does not
+    // wait, or none at all) backs off.
+    if (waited) {
+      backoff = options_.min_backoff;
+      continue;
+    }
     cv_.WaitWithTimeout(&mu_, backoff);
     backoff = std::min(2 * backoff, options_.max_backoff);
   }
 }
 
-bool Worker::FetchLeases(int max_jobs) {
+int Worker::LeasesToRequest() const {
+  int per_slot = options_.prefetch_per_slot;
+  if (mean_job_seconds_ > 0) {
+    const double fit = absl::ToDoubleSeconds(options_.prefetch_work) / mean_job_seconds_;
+    per_slot = static_cast<int>(std::clamp<double>(fit, options_.prefetch_per_slot,
+                                                   options_.max_prefetch_per_slot));
+    if (lease_seconds_ > 0 && mean_job_seconds_ > 0.5 * lease_seconds_) per_slot = 1;
+  }
+  return std::clamp(options_.slots * per_slot, 1, kMaxLeasesPerRequest);
+}
+
+void Worker::RecordJobSeconds(double seconds) {
+  // Exponential moving average with weight 0.2 on the newest job.
+  constexpr double kWeight = 0.2;
+  absl::MutexLock lock(&mu_);
+  mean_job_seconds_ =
+      mean_job_seconds_ < 0 ? seconds : (1 - kWeight) * mean_job_seconds_ + kWeight * seconds;
+}
+
+bool Worker::FetchLeases(int max_jobs, absl::Duration wait) {
   v1::AcquireJobsRequest request;
   request.set_worker_id(options_.worker_id);
   request.set_max_jobs(max_jobs);
+  request.set_wait_seconds(absl::ToDoubleSeconds(wait));
   v1::AcquireJobsResponse response;
-  auto context = NewContext();
-  grpc::Status status = stub_->AcquireJobs(context.get(), request, &response);
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + wait + options_.rpc_timeout));
+  {
+    absl::MutexLock lock(&mu_);
+    if (shutting_down_) return false;
+    fetch_context_ = &context;
+  }
+  grpc::Status status = stub_->AcquireJobs(&context, request, &response);
+  {
+    absl::MutexLock lock(&mu_);
+    fetch_context_ = nullptr;
+  }
+  if (status.error_code() == grpc::StatusCode::CANCELLED) return false;
   if (!status.ok()) {
     LOG_EVERY_N(WARNING, 20) << "AcquireJobs failed; retrying with backoff worker_id="
                              << options_.worker_id << " code=" << status.error_code()
@@ -205,11 +253,9 @@ bool Worker::FetchLeases(int max_jobs) {
     return false;
   }
   if (response.leases_size() == 0) return false;
-  const absl::Time now = absl::Now();
   absl::MutexLock lock(&mu_);
-  for (v1::JobLease& lease : *response.mutable_leases()) {
-    queue_.push_back({std::move(lease), now});
-  }
+  lease_seconds_ = response.leases(response.leases_size() - 1).lease_seconds();
+  for (v1::JobLease& lease : *response.mutable_leases()) queue_.push_back(std::move(lease));
   cv_.SignalAll();
   return true;
 }
@@ -245,6 +291,7 @@ void Worker::RunLease(const v1::JobLease& lease) {
     auto trained = engine::RunJob(lease.spec(), files, options);
     if (trained.ok()) {
       result = *std::move(trained);
+      RecordJobSeconds(result.wall_seconds);
     } else {
       error = trained.status();
     }
@@ -348,93 +395,90 @@ void Worker::Release(const v1::JobLease& lease) {
 
 void Worker::ReportLoop() {
   const absl::Duration tick = std::min(options_.min_report_interval, absl::Milliseconds(100));
+  absl::Time last_keepalive = absl::Now();
   while (true) {
     std::vector<std::shared_ptr<ActiveJob>> jobs;
+    std::vector<v1::JobLease> waiting;
     {
       absl::MutexLock lock(&mu_);
       cv_.WaitWithTimeout(&mu_, tick);
       if (reporter_done_) return;
       for (auto& [job_id, job] : active_) jobs.push_back(job);
+      if (absl::Now() - last_keepalive >= KeepaliveInterval(lease_seconds_)) {
+        waiting.assign(queue_.begin(), queue_.end());
+        last_keepalive = absl::Now();
+      }
     }
     for (auto& job : jobs) Report(job.get());
-    KeepQueuedLeasesAlive();
+    for (const v1::JobLease& lease : waiting) KeepLeaseAlive(lease);
   }
 }
 
-absl::Duration Worker::KeepaliveInterval(const v1::JobLease& lease) const {
-  return std::min(options_.keepalive_interval, absl::Seconds(lease.lease_seconds()) / 3);
+absl::Duration Worker::KeepaliveInterval(int32_t lease_seconds) const {
+  if (lease_seconds <= 0) return options_.keepalive_interval;
+  return std::min(options_.keepalive_interval, absl::Seconds(lease_seconds) / 3);
 }
 
-void Worker::KeepQueuedLeasesAlive() {
-  std::vector<v1::JobLease> due;
-  const absl::Time now = absl::Now();
-  {
-    absl::MutexLock lock(&mu_);
-    for (const QueuedLease& queued : queue_) {
-      if (now - queued.extended >= KeepaliveInterval(queued.lease)) due.push_back(queued.lease);
-    }
-  }
-  for (const v1::JobLease& lease : due) {
-    bool stop = false;
-    const bool sent = SendProgress(lease, {}, &stop);
-    absl::MutexLock lock(&mu_);
-    for (auto it = queue_.begin(); it != queue_.end(); ++it) {
-      if (it->lease.job_id() != lease.job_id() || it->lease.sweep_id() != lease.sweep_id()) {
-        continue;
-      }
-      if (stop) {
-        queue_.erase(it);
-      } else if (sent) {
-        it->extended = absl::Now();
-      }
-      break;
-    }
-  }
-}
-
-bool Worker::SendProgress(const v1::JobLease& lease, const std::vector<v1::EpochPoint>& curve,
-                          bool* stop) {
+void Worker::KeepLeaseAlive(const v1::JobLease& lease) {
+  // A report without a curve extends the lease of a job not started yet. If
+  // the job started meanwhile, its next report sends the curve again.
   v1::ReportProgressRequest request;
   request.set_sweep_id(lease.sweep_id());
   request.set_job_id(lease.job_id());
   request.set_attempt(lease.attempt());
   request.set_worker_id(options_.worker_id);
-  for (const v1::EpochPoint& point : curve) *request.add_curve() = point;
   v1::ReportProgressResponse response;
   auto context = NewContext();
   grpc::Status status = stub_->ReportProgress(context.get(), request, &response);
   if (!status.ok()) {
-    LOG_EVERY_N(WARNING, 20) << "ReportProgress failed job_id=" << lease.job_id()
-                             << " code=" << status.error_code() << " error=\""
-                             << status.error_message() << "\"";
-    return false;
+    LOG_EVERY_N(WARNING, 20) << "ReportProgress failed for a waiting lease job_id="
+                             << lease.job_id() << " code=" << status.error_code()
+                             << " error=\"" << status.error_message() << "\"";
+    return;
   }
-  if (response.stop()) {
-    LOG(INFO) << "stopping job on the coordinator's request job_id=" << lease.job_id()
-              << " reason=" << v1::ReportProgressResponse::StopReason_Name(response.reason());
-    *stop = true;
-  }
-  return true;
+  if (!response.stop()) return;
+
+  absl::MutexLock lock(&mu_);
+  auto it = std::find_if(queue_.begin(), queue_.end(), [&lease](const v1::JobLease& queued) {
+    return queued.job_id() == lease.job_id() && queued.attempt() == lease.attempt();
+  });
+  if (it == queue_.end()) return;
+  queue_.erase(it);
+  LOG(INFO) << "dropping a waiting lease on the coordinator's request job_id=" << lease.job_id()
+            << " reason=" << v1::ReportProgressResponse::StopReason_Name(response.reason());
 }
 
 void Worker::Report(ActiveJob* job) {
-  std::vector<v1::EpochPoint> curve;
+  v1::ReportProgressRequest request;
   {
     absl::MutexLock lock(&job->mu);
     const absl::Duration since = absl::Now() - job->last_report;
     const bool new_epoch = job->curve.size() > job->reported_epochs;
     if (!(new_epoch && since >= options_.min_report_interval) &&
-        since < KeepaliveInterval(job->lease)) {
+        since < KeepaliveInterval(job->lease.lease_seconds())) {
       return;
     }
-    curve = job->curve;
+    for (const v1::EpochPoint& point : job->curve) *request.add_curve() = point;
   }
-
-  bool stop = false;
-  const bool sent = SendProgress(job->lease, curve, &stop);
+  request.set_sweep_id(job->lease.sweep_id());
+  request.set_job_id(job->lease.job_id());
+  request.set_attempt(job->lease.attempt());
+  request.set_worker_id(options_.worker_id);
+  v1::ReportProgressResponse response;
+  auto context = NewContext();
+  grpc::Status status = stub_->ReportProgress(context.get(), request, &response);
   job->last_report = absl::Now();
-  if (sent) job->reported_epochs = curve.size();
-  if (stop) {
+  if (!status.ok()) {
+    LOG_EVERY_N(WARNING, 20) << "ReportProgress failed job_id=" << job->lease.job_id()
+                             << " code=" << status.error_code() << " error=\""
+                             << status.error_message() << "\"";
+    return;
+  }
+  job->reported_epochs = request.curve_size();
+  if (response.stop()) {
+    LOG(INFO) << "stopping job on the coordinator's request job_id=" << job->lease.job_id()
+              << " reason="
+              << v1::ReportProgressResponse::StopReason_Name(response.reason());
     job->stopped_by_coordinator = true;
     job->stop = true;
   }

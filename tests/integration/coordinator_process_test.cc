@@ -4,18 +4,13 @@
 #include <grpcpp/client_context.h>
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
+#include <memory>
 #include <optional>
-#include <regex>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,16 +19,16 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lrsweep/v1/sweep.grpc.pb.h"
-
-extern char** environ;
+#include "support/child_process.h"
 
 namespace lrsweep {
 namespace {
 
+using ::lrsweep::testing::ChildProcess;
 using ::testing::HasSubstr;
 
 // How long the process may take to start listening or to exit.
-constexpr auto kProcessTimeout = std::chrono::seconds(20);
+constexpr auto kProcessTimeout = ::lrsweep::testing::kChildTimeout;
 
 // 2 solvers x 2 seeds = 4 jobs with leases of 1 s.
 constexpr char kSweep[] = R"(
@@ -44,80 +39,17 @@ objective: {metric: train_loss}
 limits: {lease_seconds: 1}
 )";
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
+// Starts lrsweep-coordinator on a free loopback port with its log in
+// `log_path`.
+std::unique_ptr<ChildProcess> StartCoordinator(const std::string& db_path,
+                                               const std::string& log_path) {
+  auto process = std::make_unique<ChildProcess>(
+      std::vector<std::string>{LRSWEEP_COORDINATOR_BINARY, "--host=127.0.0.1", "--port=0",
+                               absl::StrCat("--db=", db_path), "--shutdown_grace_seconds=1"},
+      log_path);
+  EXPECT_TRUE(process->started()) << "cannot start " << LRSWEEP_COORDINATOR_BINARY;
+  return process;
 }
-
-// A coordinator process whose log goes to a file.
-class CoordinatorProcess {
- public:
-  CoordinatorProcess(const std::string& db_path, const std::string& log_path)
-      : log_path_(log_path) {
-    std::filesystem::remove(log_path);
-    std::vector<std::string> args = {LRSWEEP_COORDINATOR_BINARY, "--host=127.0.0.1",
-                                     "--port=0", absl::StrCat("--db=", db_path),
-                                     "--shutdown_grace_seconds=1"};
-    std::vector<char*> argv;
-    for (std::string& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log_path.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int error = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    EXPECT_EQ(error, 0) << "cannot start " << argv[0];
-    if (error != 0) pid_ = -1;
-  }
-
-  ~CoordinatorProcess() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-
-  // Returns the port from the `event=listening` log line, or nullopt when
-  // the line does not appear in time.
-  std::optional<int> WaitForPort() {
-    const std::regex listening("event=listening address=127\\.0\\.0\\.1:([0-9]+)");
-    const auto deadline = std::chrono::steady_clock::now() + kProcessTimeout;
-    while (pid_ > 0 && std::chrono::steady_clock::now() < deadline) {
-      std::smatch match;
-      const std::string log = ReadFile(log_path_);
-      if (std::regex_search(log, match, listening)) return std::stoi(match[1]);
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return std::nullopt;
-  }
-
-  // Sends `signal` and returns the wait status, or nullopt when the process
-  // does not exit in time.
-  std::optional<int> Stop(int signal) {
-    if (pid_ <= 0) return std::nullopt;
-    kill(pid_, signal);
-    const auto deadline = std::chrono::steady_clock::now() + kProcessTimeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return status;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return std::nullopt;
-  }
-
-  std::string log() const { return ReadFile(log_path_); }
-
- private:
-  std::string log_path_;
-  pid_t pid_ = -1;
-};
 
 class Client {
  public:
@@ -150,9 +82,9 @@ TEST(CoordinatorProcessTest, KilledCoordinatorKeepsResults) {
   std::string sweep_id;
   std::string finished_job;
   {
-    CoordinatorProcess process(db, (dir / "first.log").string());
-    std::optional<int> port = process.WaitForPort();
-    ASSERT_TRUE(port.has_value()) << process.log();
+    std::unique_ptr<ChildProcess> process = StartCoordinator(db, (dir / "first.log").string());
+    std::optional<int> port = process->WaitForCoordinatorPort();
+    ASSERT_TRUE(port.has_value()) << process->log();
     Client client(*port);
 
     grpc::ClientContext create_context;
@@ -186,7 +118,7 @@ TEST(CoordinatorProcessTest, KilledCoordinatorKeepsResults) {
     finished_job = leases.leases(0).job_id();
 
     // The acknowledged result must survive a crash: no shutdown code runs.
-    std::optional<int> killed = process.Stop(SIGKILL);
+    std::optional<int> killed = process->Stop(SIGKILL);
     ASSERT_TRUE(killed.has_value());
     EXPECT_TRUE(WIFSIGNALED(*killed));
   }
@@ -194,9 +126,9 @@ TEST(CoordinatorProcessTest, KilledCoordinatorKeepsResults) {
   // Let the 1 s lease of the second job run out while no coordinator runs.
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
 
-  CoordinatorProcess process(db, (dir / "second.log").string());
-  std::optional<int> port = process.WaitForPort();
-  ASSERT_TRUE(port.has_value()) << process.log();
+  std::unique_ptr<ChildProcess> process = StartCoordinator(db, (dir / "second.log").string());
+  std::optional<int> port = process->WaitForCoordinatorPort();
+  ASSERT_TRUE(port.has_value()) << process->log();
   Client client(*port);
 
   grpc::ClientContext jobs_context;
@@ -219,14 +151,14 @@ TEST(CoordinatorProcessTest, KilledCoordinatorKeepsResults) {
   }
   // The job whose lease expired during the outage is queued again.
   EXPECT_EQ(pending, 3);
-  EXPECT_THAT(process.log(), HasSubstr("event=lease_expired"));
+  EXPECT_THAT(process->log(), HasSubstr("event=lease_expired"));
 
-  std::optional<int> stopped = process.Stop(SIGTERM);
-  ASSERT_TRUE(stopped.has_value()) << process.log();
-  ASSERT_TRUE(WIFEXITED(*stopped)) << process.log();
+  std::optional<int> stopped = process->Stop(SIGTERM);
+  ASSERT_TRUE(stopped.has_value()) << process->log();
+  ASSERT_TRUE(WIFEXITED(*stopped)) << process->log();
   EXPECT_EQ(WEXITSTATUS(*stopped), 0);
-  EXPECT_THAT(process.log(), HasSubstr("event=shutdown_started signal=Terminated"));
-  EXPECT_THAT(process.log(), HasSubstr("event=stopped"));
+  EXPECT_THAT(process->log(), HasSubstr("event=shutdown_started signal=Terminated"));
+  EXPECT_THAT(process->log(), HasSubstr("event=stopped"));
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // through the public RPCs, WatchSweep, and graceful shutdown.
 #include <grpcpp/client_context.h>
 
+#include <chrono>
 #include <cmath>
 #include <string>
 #include <thread>
@@ -396,6 +397,62 @@ TEST_F(ServiceTest, WatchSweepStreamsUntilFinished) {
     EXPECT_GE(update.counts().succeeded(), succeeded);
     succeeded = update.counts().succeeded();
   }
+}
+
+TEST_F(ServiceTest, WaitingAcquireGetsNewSweepsJobs) {
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  v1::AcquireJobsRequest request;
+  request.set_worker_id("test-worker");
+  request.set_max_jobs(2);
+  request.set_wait_seconds(20);
+  v1::AcquireJobsResponse response;
+  grpc::Status status;
+  const auto start = std::chrono::steady_clock::now();
+  std::thread waiting([&] { status = workers_->AcquireJobs(&context, request, &response); });
+
+  // The call waits on the empty queue and takes the jobs of a sweep created
+  // meanwhile, long before its 20 s wait ends.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  MustCreateSweep(kSmallSweep);
+  waiting.join();
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.leases_size(), 2);
+  EXPECT_GE(elapsed, std::chrono::milliseconds(200));
+  EXPECT_LT(elapsed, std::chrono::seconds(10));
+}
+
+TEST_F(ServiceTest, WaitingAcquireEndsEmptyAfterWait) {
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  v1::AcquireJobsRequest request;
+  request.set_worker_id("test-worker");
+  request.set_max_jobs(2);
+  request.set_wait_seconds(0.3);
+  v1::AcquireJobsResponse response;
+  const auto start = std::chrono::steady_clock::now();
+  grpc::Status status = workers_->AcquireJobs(&context, request, &response);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.leases_size(), 0);
+  EXPECT_GE(elapsed, std::chrono::milliseconds(300));
+  EXPECT_LT(elapsed, std::chrono::seconds(5));
+}
+
+TEST_F(ServiceTest, NegativeAcquireWaitIsInvalid) {
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  v1::AcquireJobsRequest request;
+  request.set_worker_id("test-worker");
+  request.set_max_jobs(1);
+  request.set_wait_seconds(-1);
+  v1::AcquireJobsResponse response;
+  grpc::Status status = workers_->AcquireJobs(&context, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("wait_seconds"));
 }
 
 TEST_F(ServiceTest, ShutdownEndsWatchWithUnavailable) {
