@@ -9,7 +9,7 @@
 #include "absl/status/status.h"
 #include "google/protobuf/message.h"
 
-// --format: the output format; each command says which values it takes.
+// --format: the output format. Each command lists the values it takes.
 ABSL_DECLARE_FLAG(std::string, format);
 
 namespace lrsweep::cli {

@@ -373,7 +373,7 @@ absl::Status Export(const std::string& sweep_id) {
 
 }  // namespace
 
-// Checks --format against `formats` and that `args` holds exactly one
+// Checks --format against `formats` and that `args` contains exactly one
 // argument (`what`), then runs `body` on it and reports its error.
 int RunOneArgument(const char* command, const char* what,
                    const std::vector<std::string>& args,

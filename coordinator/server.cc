@@ -26,7 +26,7 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   int port = 0;
   grpc::ServerBuilder builder;
   // gRPC sets SO_REUSEPORT by default, which lets a second coordinator bind
-  // the same port and take half of the connections; an address in use must
+  // the same port and take half of the connections. An address in use must
   // be an error instead.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);

@@ -33,7 +33,7 @@ constexpr double kPi = 3.141592653589793;
 constexpr int64_t kMaxCosinePeriod = 100'000'000;
 
 // Checks a multiplicative factor: > 0, as PyTorch's formulas need. A factor
-// above 1 grows the learning rate, as an LR range test does; a rate that
+// above 1 grows the learning rate, as an LR range test does. A rate that
 // overflows makes training diverge, which the trainer reports as DIVERGED.
 void CheckGamma(ArgReader* args, absl::string_view name, double value) {
   args->Check(value > 0, name, "must be > 0", value);
