@@ -1,6 +1,7 @@
 #include "engine/dataset.h"
 
 #include <algorithm>
+#include <type_traits>
 #include <cmath>
 #include <numeric>
 #include <utility>
@@ -79,9 +80,8 @@ absl::Status CheckSameColumns(const Dataset& train, const Dataset& test) {
 // the `columns` values of one row. Eigen 3.4 does not vectorize the cast
 // from double to float, so a loop with `omp simd` (dataset.cc is compiled
 // with -fopenmp-simd) does the whole row in vector registers instead.
-template <typename T>
-void StandardizeRow(const double* x, const double* mean, const double* scale,
-                    Eigen::Index columns, T* out) {
+template <typename S, typename T>
+void StandardizeRow(const S* x, const S* mean, const S* scale, Eigen::Index columns, T* out) {
 #pragma omp simd
   for (Eigen::Index j = 0; j < columns; ++j) {
     out[j] = static_cast<T>((x[j] - mean[j]) * scale[j]);
@@ -93,10 +93,11 @@ void StandardizeRow(const double* x, const double* mean, const double* scale,
 // GatherBatch fetches the next row while it converts the current one. On
 // Fashion-MNIST (6,272-byte rows) that cut the time to gather an epoch by
 // about 10%.
-void PrefetchRow(const double* row, Eigen::Index columns) {
+template <typename S>
+void PrefetchRow(const S* row, Eigen::Index columns) {
   constexpr size_t kCacheLineBytes = 64;
   const char* bytes = reinterpret_cast<const char*>(row);
-  const size_t size = static_cast<size_t>(columns) * sizeof(double);
+  const size_t size = static_cast<size_t>(columns) * sizeof(S);
   for (size_t offset = 0; offset < size; offset += kCacheLineBytes) {
     __builtin_prefetch(bytes + offset);
   }
@@ -137,6 +138,7 @@ absl::StatusOr<Dataset> Dataset::Create(std::string source, FeatureMatrix featur
   Dataset data;
   data.source_ = std::move(source);
   data.features_ = std::move(features);
+  data.features_float_ = data.features_.cast<float>();
   data.labels_ = std::move(labels);
   data.class_names_ = std::move(class_names);
   data.feature_names_ = std::move(feature_names);
@@ -147,6 +149,8 @@ Standardization Standardization::Identity(Eigen::Index num_features) {
   Standardization map;
   map.mean_ = Eigen::RowVectorXd::Zero(num_features);
   map.scale_ = Eigen::RowVectorXd::Ones(num_features);
+  map.mean_float_ = map.mean_.cast<float>();
+  map.scale_float_ = map.scale_.cast<float>();
   return map;
 }
 
@@ -178,6 +182,8 @@ Standardization Standardization::Fit(const Dataset& data,
     map.scale_[column] =
         varies[column] ? 1.0 / std::sqrt(squares[column] / n) : 0.0;
   }
+  map.mean_float_ = map.mean_.cast<float>();
+  map.scale_float_ = map.scale_.cast<float>();
   return map;
 }
 
@@ -233,14 +239,29 @@ void GatherBatch(
     Eigen::Ref<Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>
         features,
     Eigen::Ref<Eigen::Matrix<T, Eigen::Dynamic, 1>> labels) {
-  const double* mean = standardization.mean().data();
-  const double* scale = standardization.scale().data();
+  // float32 batches read the float32 copy and standardize in float32, so a
+  // row costs half the memory traffic; float64 batches keep full precision.
+  const auto& source = [&data]() -> const auto& {
+    if constexpr (std::is_same_v<T, float>) {
+      return data.features_float();
+    } else {
+      return data.features();
+    }
+  }();
+  const T* mean;
+  const T* scale;
+  if constexpr (std::is_same_v<T, float>) {
+    mean = standardization.mean_float().data();
+    scale = standardization.scale_float().data();
+  } else {
+    mean = standardization.mean().data();
+    scale = standardization.scale().data();
+  }
   const Eigen::Index columns = data.num_features();
   for (size_t i = 0; i < rows.size(); ++i) {
     const auto row = static_cast<Eigen::Index>(i);
-    if (i + 1 < rows.size()) PrefetchRow(data.features().row(rows[i + 1]).data(), columns);
-    StandardizeRow(data.features().row(rows[i]).data(), mean, scale, columns,
-                   features.row(row).data());
+    if (i + 1 < rows.size()) PrefetchRow(source.row(rows[i + 1]).data(), columns);
+    StandardizeRow(source.row(rows[i]).data(), mean, scale, columns, features.row(row).data());
     labels[row] = static_cast<T>(data.labels()[rows[i]]);
   }
 }

@@ -82,6 +82,12 @@ class Dataset {
   bool is_classification() const { return !class_names_.empty(); }
 
   const FeatureMatrix& features() const { return features_; }
+  // The features rounded to float32, kept beside the float64 ones so that
+  // float32 jobs gather half the bytes per row.
+  const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>&
+  features_float() const {
+    return features_float_;
+  }
   // The class index (stored exactly as a double) or the regression target of
   // each row.
   const Eigen::VectorXd& labels() const { return labels_; }
@@ -95,6 +101,7 @@ class Dataset {
 
   std::string source_;
   FeatureMatrix features_;
+  Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> features_float_;
   Eigen::VectorXd labels_;
   std::vector<std::string> class_names_;
   std::vector<std::string> feature_names_;
@@ -116,10 +123,15 @@ class Standardization {
 
   const Eigen::RowVectorXd& mean() const { return mean_; }
   const Eigen::RowVectorXd& scale() const { return scale_; }
+  // mean() and scale() rounded to float32, for float32 batches.
+  const Eigen::RowVectorXf& mean_float() const { return mean_float_; }
+  const Eigen::RowVectorXf& scale_float() const { return scale_float_; }
 
  private:
   Eigen::RowVectorXd mean_;
   Eigen::RowVectorXd scale_;
+  Eigen::RowVectorXf mean_float_;
+  Eigen::RowVectorXf scale_float_;
 };
 
 // Row indices of the training file, split into the rows a job trains on and
