@@ -131,6 +131,8 @@ absl::Status RunSweep(const std::string& spec_path, const std::string& format) {
   if (format == "table") std::printf("\n");
   RETURN_IF_ERROR(PrintLeaderboard(stub.get(), address, sweep.sweep_id(),
                                    absl::GetFlag(FLAGS_top_k), format));
+  // Keeps the note below the leaderboard when both streams go to one place.
+  std::fflush(stdout);
   std::fprintf(stderr, "\nresults stored in %s; to query them later, start\n"
                        "  lrsweep-coordinator --db=%s\nand use lrsweep leaderboard %s\n",
                db_path.c_str(), db_path.c_str(), sweep.sweep_id().c_str());
