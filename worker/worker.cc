@@ -232,6 +232,7 @@ bool Worker::FetchLeases(int max_jobs, absl::Duration wait) {
   request.set_worker_id(options_.worker_id);
   request.set_max_jobs(max_jobs);
   request.set_wait_seconds(absl::ToDoubleSeconds(wait));
+
   v1::AcquireJobsResponse response;
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + wait + options_.rpc_timeout));
@@ -253,6 +254,7 @@ bool Worker::FetchLeases(int max_jobs, absl::Duration wait) {
     return false;
   }
   if (response.leases_size() == 0) return false;
+
   absl::MutexLock lock(&mu_);
   lease_seconds_ = response.leases(response.leases_size() - 1).lease_seconds();
   for (v1::JobLease& lease : *response.mutable_leases()) queue_.push_back(std::move(lease));

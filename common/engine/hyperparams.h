@@ -18,7 +18,7 @@ enum class MomentumKind {
 struct SolverHyperParams {
   // Learning rate in effect for the next optimizer step.
   double lr = 0.0;
-  // The momentum argument or beta1, as `momentum_kind` tells; unused for
+  // The momentum argument or beta1, as `momentum_kind` selects; unused for
   // kNone.
   double momentum = 0.0;
   MomentumKind momentum_kind = MomentumKind::kNone;

@@ -37,9 +37,9 @@ absl::StatusOr<ScheduleTrace> TraceSchedule(const v1::SolverSpec& solver,
   auto optimizer = MakeOptimizer<double>(solver, base_lr, 1);
   RETURN_IF_ERROR(WithPrefix(optimizer.status(), "solver."));
   SolverHyperParams* hyper = (*optimizer)->hyper();
-  auto made = MakeScheduler(scheduler, hyper);
-  RETURN_IF_ERROR(WithPrefix(made.status(), "scheduler."));
-  std::unique_ptr<Scheduler> schedule = std::move(made).value();
+  auto created = MakeScheduler(scheduler, hyper);
+  RETURN_IF_ERROR(WithPrefix(created.status(), "scheduler."));
+  std::unique_ptr<Scheduler> schedule = std::move(created).value();
 
   if (schedule->needs_metric() &&
       static_cast<int64_t>(metrics.size()) < steps - 1) {

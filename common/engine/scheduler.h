@@ -3,10 +3,10 @@
 // defaults and value at every step.
 //
 // A scheduler is bound to one SolverHyperParams at creation. Like PyTorch's
-// constructor, creation applies the step-0 values (learning rate and, for the
-// momentum-cycling schedulers, momentum); each Step() then advances by one
-// and writes the new values. A scheduler is not thread-safe; it belongs to
-// one job.
+// constructor, creation applies the step-0 values: the learning rate, and the
+// momentum for the momentum-cycling schedulers. Each Step() then advances by
+// one and writes the new values. A scheduler is not thread-safe, so it
+// belongs to one job.
 #ifndef LRSWEEP_COMMON_ENGINE_SCHEDULER_H_
 #define LRSWEEP_COMMON_ENGINE_SCHEDULER_H_
 

@@ -11,9 +11,9 @@
 // A run ends at `training.epochs` or `training.max_steps`, whichever comes
 // first (0 means no limit), when the norm of a parameter update falls below
 // `training.tolerance`, when the loss or a parameter becomes NaN or infinite
-// (DIVERGED, a result rather than an error), or when the epoch callback asks
-// it to stop. One run uses one thread and the caller's datasets read-only;
-// several runs may share one DataFiles.
+// (DIVERGED, a result rather than an error), or when the epoch callback
+// returns false. One run uses one thread and reads the caller's datasets
+// without changing them, so several runs may share one DataFiles.
 #ifndef LRSWEEP_COMMON_ENGINE_TRAINER_H_
 #define LRSWEEP_COMMON_ENGINE_TRAINER_H_
 

@@ -5,7 +5,7 @@
 // - a repeated field accepts one scalar as a list of one;
 // - SolverSpec and SchedulerSpec are written flat (`{name: StepLR, gamma:
 //   0.5}`): every key other than their own fields goes into `args`;
-// - a grid may say `solver:` and `scheduler:` for a single entry, and a
+// - a grid may use `solver:` and `scheduler:` for a single entry, and a
 //   SweepSpec may put `solver`, `scheduler` and `base_lr` at the top level.
 //
 // Internal to lrsweep::spec; callers use parser.h.

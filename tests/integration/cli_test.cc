@@ -1,4 +1,4 @@
-// Runs the real `lrsweep` binary and checks what a user sees.
+// Runs the real `lrsweep` binary and checks the output a user gets.
 #include <cstdlib>
 #include <string>
 #include <vector>

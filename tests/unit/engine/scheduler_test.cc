@@ -614,10 +614,10 @@ TEST(SchedulerTest, StaysFiniteForExtremeAcceptedArguments) {
     ASSERT_TRUE(scheduler.ok()) << scheduler.status();
     for (int t = 0; t < 20000; ++t) {
       if (t > 0) (*scheduler)->Step();
-      ASSERT_TRUE(std::isfinite(hyper.lr) && hyper.lr >= 0)
-          << "lr " << hyper.lr << " at step " << t;
-      ASSERT_TRUE(hyper.momentum >= 0 && hyper.momentum < 1)
-          << "momentum " << hyper.momentum << " at step " << t;
+      ASSERT_TRUE(std::isfinite(hyper.lr)) << "lr " << hyper.lr << " at step " << t;
+      ASSERT_GE(hyper.lr, 0) << "step " << t;
+      ASSERT_GE(hyper.momentum, 0) << "step " << t;
+      ASSERT_LT(hyper.momentum, 1) << "step " << t;
     }
   }
 }
@@ -632,7 +632,8 @@ TEST(ReduceLROnPlateauTest, StaysFiniteForNonFiniteMetrics) {
                             -std::numeric_limits<double>::infinity()};
   for (int t = 0; t < 3000; ++t) {
     (*scheduler)->Step(metrics[t % 3]);
-    ASSERT_TRUE(std::isfinite(hyper.lr) && hyper.lr >= 0) << "step " << t;
+    ASSERT_TRUE(std::isfinite(hyper.lr)) << "step " << t;
+    ASSERT_GE(hyper.lr, 0) << "step " << t;
   }
   // Every step is without improvement after -inf, so the learning rate has
   // decayed to 0.
